@@ -1,0 +1,8 @@
+"""Analyses: pure functions of Recordings, as a neuroscientist would run them on a brain."""
+
+from ._behaviour import accuracy, by_condition, choices, decision_times
+from ._population import PCA, condition_average, pca
+from ._psychometric import Chronometric, PsychometricFit, chronometric, fit_psychometric, logistic, weibull
+
+__all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_average", "pca", "PCA",
+           "fit_psychometric", "PsychometricFit", "logistic", "weibull", "chronometric", "Chronometric"]

@@ -1,0 +1,99 @@
+"""Continuous-time (leaky) rate network, discretised with Euler steps.
+
+Song, Yang & Wang (2016) PLoS Comput Biol 12:e1004792, eqs. 1-3:
+
+    x_{t+1} = (1 - alpha) x_t + alpha (W_rec r_t + W_in (u_t + sqrt(2/alpha) sigma_in xi_t) + b)
+              + sqrt(2 alpha) sigma_rec zeta_t,        r_t = f(x_t),   alpha = dt / tau
+
+with independent standard normal ``xi`` (private input noise, one per input channel) and ``zeta``
+(private recurrent noise, one per unit). The noise scalings make the stationary noise variance
+independent of the step ``dt``.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from .._errors import ConfigError
+from ._base import Circuit, activation, register
+
+__all__ = ["CTRNN"]
+
+
+def _recurrent_init(kind: str, n: int, gain: float, key: PRNGKeyArray) -> Array:
+    if kind == "normal":
+        return gain * jax.random.normal(key, (n, n)) / jnp.sqrt(n)
+    if kind == "orthogonal":
+        return gain * jax.nn.initializers.orthogonal()(key, (n, n))
+    if kind == "identity":
+        return gain * jnp.eye(n)
+    raise ConfigError(f"unknown recurrent initialisation {kind!r}; known: normal, orthogonal, identity")
+
+
+@register("ctrnn")
+class CTRNN(Circuit):
+    """Leaky rate units (Song, Yang & Wang 2016).
+
+    Args:
+        n_in: input channels.  n_units: recurrent units.
+        tau: membrane time constant (ms).  dt: Euler step (ms), at most ``tau``.
+        rate_fn: ``relu`` | ``tanh`` | ``softplus`` | ``sigmoid`` | ``linear``.
+        sigma_rec: recurrent noise (unitless, per sqrt(2 alpha)).  sigma_in: input noise.
+        w_rec_init: ``normal`` (gain/sqrt(N)), ``orthogonal`` or ``identity``; w_rec_gain scales it.
+        key: PRNG key for the initial weights.
+    """
+
+    w_in: Float[Array, "units n_in"]
+    w_rec: Float[Array, "units units"]
+    bias: Float[Array, " units"]
+    x0: Float[Array, " units"]
+    n_in: int = eqx.field(static=True)
+    n_units: int = eqx.field(static=True)
+    tau: float = eqx.field(static=True)
+    dt: float = eqx.field(static=True)
+    rate_fn: str = eqx.field(static=True)
+    sigma_rec: float = eqx.field(static=True)
+    sigma_in: float = eqx.field(static=True)
+
+    def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, tau: float = 100.0, dt: float = 20.0,
+                 rate_fn: str = "relu", sigma_rec: float = 0.05, sigma_in: float = 0.0,
+                 w_rec_init: str = "normal", w_rec_gain: float = 0.8):
+        if not (0 < dt <= tau):
+            raise ConfigError(f"CTRNN: need 0 < dt <= tau for a stable Euler step, got dt={dt} ms, tau={tau} ms")
+        if sigma_rec < 0 or sigma_in < 0:
+            raise ConfigError(f"CTRNN: noise must be >= 0, got sigma_rec={sigma_rec}, sigma_in={sigma_in}")
+        activation(rate_fn)  # validates the name
+        k_in, k_rec = jax.random.split(key)
+        self.w_in = jax.random.normal(k_in, (n_units, n_in)) / jnp.sqrt(n_in)
+        self.w_rec = _recurrent_init(w_rec_init, n_units, w_rec_gain, k_rec)
+        self.bias = jnp.zeros(n_units)
+        self.x0 = jnp.zeros(n_units)
+        self.n_in, self.n_units = n_in, n_units
+        self.tau, self.dt = float(tau), float(dt)
+        self.rate_fn = rate_fn
+        self.sigma_rec, self.sigma_in = float(sigma_rec), float(sigma_in)
+
+    @property
+    def alpha(self) -> float:
+        return self.dt / self.tau
+
+    def init_state(self) -> Float[Array, " units"]:
+        return self.x0
+
+    def rate(self, x: Array) -> Array:
+        return activation(self.rate_fn)(x)
+
+    def velocity(self, x: Float[Array, " units"], u: Float[Array, " n_in"]) -> Float[Array, " units"]:
+        """Noise-free ``tau dx/dt`` (used by fixed-point analyses)."""
+        return -x + self.w_rec @ self.rate(x) + self.w_in @ u + self.bias
+
+    def step(self, state, x, *, key):
+        k_in, k_rec = jax.random.split(key)
+        a = self.alpha
+        u = x + jnp.sqrt(2.0 / a) * self.sigma_in * jax.random.normal(k_in, x.shape)
+        noise = jnp.sqrt(2.0 * a) * self.sigma_rec * jax.random.normal(k_rec, state.shape)
+        new = state + a * self.velocity(state, u) + noise
+        return new, self.rate(new)

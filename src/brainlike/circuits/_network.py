@@ -1,0 +1,81 @@
+"""A circuit with a linear readout, and the runner that vmaps over trials and scans over time."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from .._errors import ConfigError
+from .._recording import Recording
+from .._trials import Trials
+from ._base import Circuit
+
+__all__ = ["Network", "simulate", "forward", "run"]
+
+
+class Network(eqx.Module):
+    """``circuit`` read out linearly: ``output_t = W_out rate_t + b_out`` (a downstream area)."""
+
+    circuit: Circuit
+    readout: eqx.nn.Linear
+
+    def __init__(self, circuit: Circuit, n_out: int, *, key: PRNGKeyArray):
+        self.circuit = circuit
+        self.readout = eqx.nn.Linear(circuit.n_units, n_out, key=key)
+
+    @property
+    def n_in(self) -> int:
+        return self.circuit.n_in
+
+    @property
+    def n_out(self) -> int:
+        return self.readout.out_features
+
+    @property
+    def dt(self) -> float:
+        return self.circuit.dt
+
+
+def simulate(network: Network, inputs: Float[Array, "time n_in"], *, key: PRNGKeyArray
+             ) -> tuple[Float[Array, "time units"], Float[Array, "time n_out"]]:
+    """Run ONE trial: ``lax.scan`` of ``circuit.step`` over time, then the readout at every step."""
+    circuit = network.circuit
+
+    def body(state, xs):
+        x, k = xs
+        state, rate = circuit.step(state, x, key=k)
+        return state, rate
+
+    keys = jax.random.split(key, inputs.shape[0])
+    _, rates = jax.lax.scan(body, circuit.init_state(), (inputs, keys))
+    outputs = rates @ network.readout.weight.T + network.readout.bias
+    return rates, outputs
+
+
+def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
+            ) -> tuple[Float[Array, "trials time units"], Float[Array, "trials time n_out"]]:
+    """Run a batch of trials (vmap of :func:`simulate`), each with its own noise."""
+    if inputs.ndim != 3 or inputs.shape[-1] != network.n_in:
+        raise ConfigError(f"inputs have shape {tuple(inputs.shape)}, expected (trials, time, {network.n_in})")
+    keys = jax.random.split(key, inputs.shape[0])
+    return jax.vmap(lambda x, k: simulate(network, x, key=k))(inputs, keys)
+
+
+_forward_jit = eqx.filter_jit(forward)
+
+
+def run(network: Network, trials: Trials, *, key: PRNGKeyArray) -> Recording:
+    """Run ``trials`` through ``network`` and record every unit: a :class:`~brainlike.Recording`."""
+    if trials.dt != network.dt:
+        raise ConfigError(f"trials have dt={trials.dt} ms but the circuit steps dt={network.dt} ms")
+    rates, outputs = _forward_jit(network, trials.inputs, key=key)
+    return Recording(
+        activity=np.asarray(rates), dt=trials.dt,
+        conditions={k: np.asarray(v) for k, v in trials.conditions.items()},
+        epochs={k: np.asarray(v) for k, v in trials.epochs.items()},
+        inputs=np.asarray(trials.inputs), outputs=np.asarray(outputs),
+        targets=np.asarray(trials.targets), mask=np.asarray(trials.mask),
+    )

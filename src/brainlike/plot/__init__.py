@@ -1,0 +1,7 @@
+"""Plots: ``plot.x(result, ax=None) -> (fig, ax)``, separate from the analyses that make ``result``."""
+
+from ._behaviour import chronometric, psychometric
+from ._population import pca_trajectories, training_curve
+from ._trials import trials
+
+__all__ = ["psychometric", "chronometric", "pca_trajectories", "training_curve", "trials"]

@@ -1,0 +1,6 @@
+"""Tasks: trials and environments as pure JAX functions (the animal's ecological niche)."""
+
+from ._base import Task, get, make, names, register
+from ._perceptual import PerceptualDecision
+
+__all__ = ["Task", "PerceptualDecision", "make", "names", "get", "register"]

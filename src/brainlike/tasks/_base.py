@@ -1,0 +1,124 @@
+"""The ``Task`` interface and the task registry (DESIGN section 2)."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, PRNGKeyArray
+
+from .._errors import ConfigError
+from .._trials import Trials
+
+__all__ = ["Task", "register", "make", "names", "get", "duration_steps"]
+
+
+class Task(eqx.Module):
+    """A supervised, open-loop task: conditions, then trials built from them.
+
+    Subclasses set ``metadata`` (paper, DOI, tags), ``input_names`` and ``output_names``, and implement
+    ``n_steps``, ``sample_conditions`` and ``build_trial`` (ONE trial; ``build`` vmaps it).
+    Shape-setting fields (dt, durations, channels) are static; sweepable numbers (noise, coherence
+    set) are arrays so a task can be vmapped over them.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {}
+    input_names: ClassVar[tuple[str, ...]] = ()
+    output_names: ClassVar[tuple[str, ...]] = ()
+
+    dt: eqx.AbstractVar[float]
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.input_names)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.output_names)
+
+    @property
+    @abc.abstractmethod
+    def n_steps(self) -> int:
+        """Maximum trial length in steps (all trials are padded to it)."""
+
+    @abc.abstractmethod
+    def sample_conditions(self, key: PRNGKeyArray, n: int) -> dict[str, Array]:
+        """Draw the task variables of ``n`` trials."""
+
+    @abc.abstractmethod
+    def build_trial(self, conditions: dict[str, Array], *, key: PRNGKeyArray) -> Trials:
+        """Build ONE trial (unbatched arrays) from its conditions, drawing noise and timing from ``key``."""
+
+    def build(self, conditions: dict[str, Array], *, key: PRNGKeyArray) -> Trials:
+        """Build a batch of trials, one per entry of ``conditions``, with fresh noise."""
+        n = _batch_size(conditions)
+        keys = jax.random.split(key, n)
+        return jax.vmap(lambda c, k: self.build_trial(c, key=k))(conditions, keys)
+
+    def sample(self, key: PRNGKeyArray, n: int) -> Trials:
+        """``sample_conditions`` then ``build``."""
+        k_cond, k_build = jax.random.split(key)
+        return self.build(self.sample_conditions(k_cond, n), key=k_build)
+
+
+def _batch_size(conditions: dict[str, Array]) -> int:
+    sizes = {k: jnp.shape(v)[0] if jnp.ndim(v) else None for k, v in conditions.items()}
+    distinct = set(sizes.values())
+    if len(distinct) != 1 or None in distinct:
+        raise ConfigError(f"conditions must all be 1-d arrays of one length, got lengths {sizes}")
+    return distinct.pop()
+
+
+def duration_steps(name: str, duration: float | tuple[float, float], dt: float) -> tuple[int, int]:
+    """A period's duration (ms, fixed or a ``(low, high)`` range) as a range of whole steps."""
+    lo, hi = (duration, duration) if np.isscalar(duration) else tuple(duration)
+    if lo < 0 or hi < lo:
+        raise ConfigError(f"impossible timing: period {name!r} has duration {duration} ms")
+    return int(round(lo / dt)), int(round(hi / dt))
+
+
+# --------------------------------------------------------------------------------------------
+_REGISTRY: dict[str, type[Task]] = {}
+
+
+def register(name: str) -> Callable[[type[Task]], type[Task]]:
+    """Class decorator: make a task available as ``brainlike.tasks.make(name)``."""
+
+    def deco(cls: type[Task]) -> type[Task]:
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise ValueError(f"task name {name!r} is already registered to {_REGISTRY[name].__name__}")
+        _REGISTRY[name] = cls
+        cls.registry_name = name
+        return cls
+
+    return deco
+
+
+def names() -> list[str]:
+    """Names of all registered tasks."""
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> type[Task]:
+    """The task class registered as ``name``."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(f"unknown task {name!r}; known tasks: {', '.join(names())}") from None
+
+
+def make(name: str, **params: Any) -> Task:
+    """Construct a registered task by name: ``make("perceptual_decision", dt=20.0)``."""
+    cls = get(name)
+    fields = {f.name for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(params) - fields)
+    if unknown:
+        raise ConfigError(f"task {name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                          f"its parameters are: {', '.join(sorted(fields))}")
+    return cls(**params)
