@@ -44,13 +44,17 @@ def by_condition(values: np.ndarray, condition: np.ndarray) -> tuple[np.ndarray,
 
 
 def decision_times(recording: Recording, *, threshold: float = 0.8, onset_epoch: str = "stimulus",
-                   choice_channels: slice = slice(1, None)) -> tuple[np.ndarray, np.ndarray]:
+                   choice_channels: slice = slice(1, None), undecided: str = "nan") -> tuple[np.ndarray, np.ndarray]:
     """Reaction times: the first time after ``onset_epoch`` starts that the probability of one choice
     (softmax over all outputs) reaches ``threshold`` — a bound on the readout (Roitman & Shadlen 2002;
     Song et al. 2016 Fig. 2).
 
-    Returns ``(decision_time_ms, choice)``; trials that never reach the bound get NaN and choice -1.
+    Returns ``(decision_time_ms, choice)``; trials that never reach the bound get choice -1 and, with
+    ``undecided="nan"``, a NaN time, or with ``undecided="censor"`` the whole viewing time (the epoch's
+    length), as for a subject that answers at the deadline.
     """
+    if undecided not in ("nan", "censor"):
+        raise ValueError(f"undecided must be 'nan' or 'censor', got {undecided!r}")
     if recording.outputs is None:
         raise ValueError("decision_times need a recording with outputs")
     if not 0 < threshold < 1:
@@ -64,6 +68,7 @@ def decision_times(recording: Recording, *, threshold: float = 0.8, onset_epoch:
     crossed = (p.max(-1) >= threshold) & valid
     any_cross = crossed.any(1)
     first = np.argmax(crossed, axis=1)
-    dt_ms = np.where(any_cross, (first - onset) * recording.dt, np.nan)
+    window = (recording.epochs[onset_epoch][:, 1] - onset) * recording.dt
+    dt_ms = np.where(any_cross, (first - onset) * recording.dt, np.nan if undecided == "nan" else window)
     choice = np.where(any_cross, p[np.arange(len(first)), first].argmax(-1), -1)
     return dt_ms, choice

@@ -1,0 +1,154 @@
+"""The ``brainlike`` command: a thin layer over the Python API (DESIGN section 1)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .._errors import BrainlikeError, ConfigError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Task-driven models of brain circuits: train, analyse, compare with the paper.")
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.command("list")
+def list_() -> None:
+    """Show every experiment, task, circuit and learning rule."""
+    from .. import circuits, experiments, plasticity, tasks
+
+    table = Table(title="experiments", show_lines=False)
+    table.add_column("name")
+    table.add_column("reproduces")
+    for name in experiments.names():
+        exp = experiments.get(name)
+        table.add_row(name, exp.title)
+    console.print(table)
+    console.print("[bold]tasks:[/bold] " + ", ".join(tasks.names()))
+    console.print("[bold]circuits:[/bold] " + ", ".join(circuits.names()))
+    console.print("[bold]rules:[/bold] " + ", ".join(plasticity.RULES))
+
+
+@app.command()
+def run(
+    experiment: Annotated[str, typer.Argument(help="experiment name (see `brainlike list`)")],
+    quick: Annotated[bool, typer.Option("--quick", help="minutes on a laptop CPU; every claim is checked")] = False,
+    smoke: Annotated[bool, typer.Option("--smoke", help="seconds; checks the pipeline, not the claims")] = False,
+    size: Annotated[Optional[str], typer.Option(help="smoke | quick | paper (default paper)")] = None,
+    seeds: Annotated[int, typer.Option(help="networks trained at once (vmapped)")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="run store root (default $BRAINLIKE_RUNS or ./runs)")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a config field: key=value")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue the newest unfinished run of EXPERIMENT")] = False,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Train, analyse and report one experiment; prints each claim PASS/FAIL."""
+    from .._config import apply_overrides
+    from ..experiments import get
+    from ..runs import run_experiment
+
+    exp = get(experiment)
+    chosen = [s for s, on in (("quick", quick), ("smoke", smoke)) if on] + ([size] if size else [])
+    if len(set(chosen)) > 1:
+        raise ConfigError(f"choose one size, got {', '.join(chosen)}")
+    size_ = chosen[0] if chosen else "paper"
+    config = None
+    if resume:
+        if set_ or chosen:
+            raise ConfigError("--resume continues a run with its saved config: drop --set and the size flags")
+    else:
+        config = apply_overrides(exp.config(size_), set_ or [])
+    result = run_experiment(exp, config, size=size_, seeds=seeds, root=out, resume=resume, progress=progress,
+                            log=lambda m: console.print(m))
+    table = Table(title=f"{exp.name} ({size_}): claims")
+    for col in ("claim", "seed", "measured", "threshold", "result"):
+        table.add_column(col)
+    for c in result.claims:
+        value = f"{c.value:.4g}" if isinstance(c.value, float) else str(c.value).lower()
+        table.add_row(c.name, str(c.seed), value, c.threshold,
+                      "[green]PASS[/green]" if c.passed else "[red]FAIL[/red]")
+    console.print(table)
+    console.print(f"report: {result.run.path / 'report.html'}")
+    if not result.passed and size_ != "smoke":
+        raise typer.Exit(1)
+
+
+@app.command()
+def runs(
+    experiment: Annotated[Optional[str], typer.Option(help="only this experiment")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="run store root")] = None,
+) -> None:
+    """List stored runs from the SQLite index."""
+    from ..runs import RunIndex, default_root
+
+    root = out or default_root()
+    rows = RunIndex(root).list(experiment)
+    table = Table(title=f"runs in {root}")
+    for col in ("id", "size", "seeds", "status", "step", "claims", "created"):
+        table.add_column(col)
+    for r in rows:
+        claims = "" if r["claims_total"] is None else f"{r['claims_passed']}/{r['claims_total']}"
+        step = f"{r['step']}/{r['n_steps']}" if r["n_steps"] else str(r["step"] or 0)
+        table.add_row(r["id"], r["size"] or "", str(r["seeds"]), r["status"], step, claims, r["created"])
+    console.print(table)
+
+
+@app.command("show-task")
+def show_task(
+    name: Annotated[str, typer.Argument(help="task name (see `brainlike list`)")],
+    n: Annotated[int, typer.Option(help="trials to plot")] = 3,
+    seed: Annotated[int, typer.Option(help="PRNG seed")] = 0,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="task parameter: key=value")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="PNG to write (default <name>.png)")] = None,
+) -> None:
+    """Plot a few trials of a task (inputs, targets, epochs) to a PNG."""
+    import dataclasses
+
+    import jax
+
+    from .. import plot, tasks
+    from .._config import parse_value
+
+    cls = tasks.get(name)
+    params = {}
+    hints = __import__("typing").get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls) if f.init}
+    for item in set_ or []:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected key=value")
+        key, value = (s.strip() for s in item.split("=", 1))
+        if key not in fields:
+            raise ConfigError(f"--set {key}: task {name!r} has no parameter {key!r}; parameters: "
+                              f"{', '.join(sorted(fields))}")
+        tp = hints.get(key, float)
+        try:
+            params[key] = parse_value(value, tp, where=f"--set {key}")
+        except ConfigError:
+            params[key] = parse_value(value, tuple[float, ...], where=f"--set {key}") if "," in value \
+                else parse_value(value, float, where=f"--set {key}")
+    task = tasks.make(name, **params)
+    if n < 1:
+        raise ConfigError(f"--n must be >= 1, got {n}")
+    batch = task.sample(jax.random.PRNGKey(seed), n)
+    fig, _ = plot.trials(batch, n, input_names=getattr(task, "input_names", None),
+                         output_names=getattr(task, "output_names", None), title=name)
+    path = out or Path(f"{name}.png")
+    fig.savefig(path, dpi=110)
+    console.print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors end in one line on stderr and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except BrainlikeError as e:
+        err_console.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; continue with `brainlike run EXPERIMENT --resume`")
+        sys.exit(130)

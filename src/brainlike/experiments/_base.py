@@ -1,0 +1,131 @@
+"""The experiment interface: one file per paper with its config sizes, training, analyses, claims and
+figures (DESIGN section 2)."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import optax
+
+from .._errors import ConfigError
+from .._recording import Recording
+
+__all__ = ["Claim", "Evaluation", "Experiment", "register", "get", "names", "at_least", "at_most", "below", "between",
+           "holds", "SIZES"]
+
+SIZES = ("smoke", "quick", "paper")
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """A result of the paper as a check: the measured ``value`` against ``threshold``."""
+
+    name: str
+    value: float | bool
+    threshold: str
+    passed: bool
+    description: str = ""
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def at_least(name: str, value: float, bound: float, description: str = "") -> Claim:
+    return Claim(name, float(value), f">= {bound:g}", bool(value >= bound), description)
+
+
+def at_most(name: str, value: float, bound: float, description: str = "") -> Claim:
+    return Claim(name, float(value), f"<= {bound:g}", bool(value <= bound), description)
+
+
+def between(name: str, value: float, low: float, high: float, description: str = "") -> Claim:
+    return Claim(name, float(value), f"in [{low:g}, {high:g}]", bool(low <= value <= high), description)
+
+
+def below(name: str, value: float, bound: float, description: str = "") -> Claim:
+    return Claim(name, float(value), f"< {bound:g}", bool(value < bound), description)
+
+
+def holds(name: str, value: bool, description: str = "") -> Claim:
+    return Claim(name, bool(value), "true", bool(value), description)
+
+
+@dataclasses.dataclass
+class Evaluation:
+    """What ``evaluate`` returns for one trained seed: JSON-able ``results``, the ``claims``, the
+    ``recordings`` to store, and anything the figures need (``artifacts``, not stored)."""
+
+    results: dict[str, Any]
+    claims: list[Claim]
+    recordings: dict[str, Recording] = dataclasses.field(default_factory=dict)
+    artifacts: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class Experiment(abc.ABC):
+    """A paper, re-made. Subclasses set the class attributes and implement the five methods.
+
+    ``init`` and ``step`` are pure JAX, so the runner vmaps them over seeds and jits whole chunks of
+    training; ``evaluate`` and ``figures`` run the paper's analyses and re-make its figures.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    paper: ClassVar[str]
+    Config: ClassVar[type]
+
+    def config(self, size: str = "quick"):
+        if size not in SIZES:
+            raise ConfigError(f"unknown size {size!r}; sizes: {', '.join(SIZES)}")
+        return getattr(self.Config, size)()
+
+    @abc.abstractmethod
+    def init(self, config, key) -> Any:
+        """The untrained model(s) (a pytree of Equinox modules)."""
+
+    @abc.abstractmethod
+    def optimizer(self, config) -> optax.GradientTransformation:
+        """The optimiser applied to the model's inexact arrays."""
+
+    @abc.abstractmethod
+    def step(self, config, optimizer) -> Callable:
+        """The update ``(model, opt_state, key) -> (model, opt_state, metrics)``; metrics has ``loss``."""
+
+    @abc.abstractmethod
+    def evaluate(self, config, model, key) -> Evaluation:
+        """The paper's analyses on the trained model, and its claims."""
+
+    @abc.abstractmethod
+    def figures(self, config, evaluation: Evaluation, metrics: list[dict]) -> dict[str, Any]:
+        """Matplotlib figures by name, re-made from ``evaluation``."""
+
+    def init_optimizer(self, config, optimizer, model) -> Any:
+        """The optimiser state for ``model`` (override when parts of the model have their own)."""
+        import equinox as eqx
+
+        return optimizer.init(eqx.filter(model, eqx.is_inexact_array))
+
+    def n_steps(self, config) -> int:
+        return int(config.n_steps)
+
+
+_REGISTRY: dict[str, Experiment] = {}
+
+
+def register(cls: type[Experiment]) -> type[Experiment]:
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Experiment:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(f"unknown experiment {name!r}; known experiments: {', '.join(names())}") from None

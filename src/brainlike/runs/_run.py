@@ -1,0 +1,164 @@
+"""Run an experiment end to end: train (resumably), evaluate, check claims, write the report."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import equinox as eqx
+import jax
+import numpy as np
+
+from .._config import config_from_dict, config_to_dict
+from .._errors import BrainlikeError, ConfigError, TrainingDiverged
+from ..experiments._base import Claim, Experiment
+from ..plasticity import fit
+from ._index import RunIndex
+from ._report import render_report
+from ._store import RunDir, default_root, now
+
+__all__ = ["RunResult", "run_experiment", "seed_keys", "find_resumable"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    run: RunDir
+    claims: list[Claim]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.claims)
+
+
+def seed_keys(seed: int, n_seeds: int) -> jax.Array:
+    """One key per seed; seed ``k`` of a sweep gets the same key as a single run would."""
+    base = jax.random.PRNGKey(seed)
+    return jax.vmap(lambda i: jax.random.fold_in(base, i))(np.arange(n_seeds))
+
+
+def _seed(tree: Any, k: int) -> Any:
+    return jax.tree_util.tree_map(lambda x: x[k] if eqx.is_array(x) else x, tree)
+
+
+def find_resumable(root: Path, experiment: str) -> RunDir:
+    """The most recent run of ``experiment`` under ``root`` that did not finish."""
+    rows = [r for r in RunIndex(root).list(experiment) if r["status"] not in ("complete",)]
+    for r in rows:
+        run = RunDir(r["path"])
+        if (run.path / "config.json").exists():
+            return run
+    raise BrainlikeError(f"--resume: no unfinished run of {experiment!r} in {root}")
+
+
+def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", seeds: int = 1,
+                   root: str | Path | None = None, resume: RunDir | bool = False, progress: bool = True,
+                   log=print) -> RunResult:
+    """Train ``seeds`` networks of ``experiment`` at ``size`` (vmapped, one program), evaluate each,
+    and write the run directory. ``resume=True`` continues the newest unfinished run of the experiment
+    from its last checkpoint (its saved config and seeds are used)."""
+    root = Path(root) if root is not None else default_root()
+    index = RunIndex(root)
+    if resume:
+        run = resume if isinstance(resume, RunDir) else find_resumable(root, experiment.name)
+        saved = run.read_json("config.json")
+        if saved.get("experiment") != experiment.name:
+            raise ConfigError(f"--resume: {run.path} is a run of {saved.get('experiment')!r}, not {experiment.name!r}")
+        config = config_from_dict(experiment.Config, saved["config"])
+        size, seeds = saved["size"], saved["seeds"]
+        log(f"resuming {run.path}")
+    else:
+        if config is None:
+            config = experiment.config(size)
+        if seeds < 1:
+            raise ConfigError(f"--seeds must be >= 1, got {seeds}")
+        run = RunDir.create(root, experiment.name)
+        run.write_json("config.json", {"experiment": experiment.name, "size": size, "seeds": seeds,
+                                       "config": config_to_dict(config)})
+        run.write_versions()
+        index.upsert(run.id, experiment=experiment.name, size=size, seeds=seeds, status="running",
+                     created=now(), updated=now(), path=str(run.path.resolve()), step=0)
+
+    n_steps = experiment.n_steps(config)
+    keys = seed_keys(config.seed, seeds)
+    init_keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys)
+    train_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(keys)
+    eval_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(keys)
+
+    optimizer = experiment.optimizer(config)
+    models = eqx.filter_vmap(lambda k: experiment.init(config, k))(init_keys)
+    opt_states = eqx.filter_vmap(lambda m: experiment.init_optimizer(config, optimizer, m))(models)
+    start = 0
+    if resume and run.has_checkpoint():
+        start, models, opt_states = run.load_checkpoint(models, opt_states)
+        run.truncate_metrics(start)
+        log(f"from checkpoint at step {start}/{n_steps}")
+
+    chunk = max(1, int(getattr(config, "checkpoint_every", 100)))
+
+    def on_chunk(step, models, opt_states, metrics):
+        run.save_checkpoint(step, models, opt_states)
+        rows = []
+        for k in range(seeds):
+            row = {"step": step, "seed": k, "time": time.time()}
+            row.update({name: float(v[k, -1]) for name, v in metrics.items()})
+            row["loss_chunk_mean"] = float(np.mean(metrics["loss"][k]))
+            rows.append(row)
+        run.append_metrics(rows)
+        index.upsert(run.id, step=step, n_steps=n_steps, updated=now())
+
+    t0 = time.perf_counter()
+    try:
+        models, opt_states = fit(models, opt_states, train_keys, step=experiment.step(config, optimizer),
+                                 n_steps=n_steps, start=start, chunk=chunk, on_chunk=on_chunk,
+                                 progress=progress, description=experiment.name)
+    except TrainingDiverged as e:
+        ckpt = str(run.path / "checkpoint.eqx") if run.has_checkpoint() else None
+        err = TrainingDiverged(e.step, ckpt)
+        index.upsert(run.id, status="diverged", message=str(err), updated=now())
+        raise err from None
+    except KeyboardInterrupt:
+        index.upsert(run.id, status="interrupted", updated=now())
+        raise
+    train_seconds = time.perf_counter() - t0
+    run.save_tree("params.eqx", models)
+
+    claims: list[Claim] = []
+    evaluations = []
+    results_all = {}
+    for k in range(seeds):
+        ev = experiment.evaluate(config, _seed(models, k), eval_keys[k])
+        evaluations.append(ev)
+        results_all[f"seed{k}"] = ev.results
+        for c in ev.claims:
+            claims.append(dataclasses.replace(c, seed=k))
+        for name, rec in ev.recordings.items():
+            suffix = "" if k == 0 else f"_seed{k}"
+            stem = "recording" if name == "main" else f"recording_{name}"
+            rec.to_netcdf(run.path / f"{stem}{suffix}.nc")
+    run.write_json("results.json", results_all)
+    run.write_json("claims.json", [c.to_dict() for c in claims])
+
+    metrics = run.read_metrics()
+    figure_names = []
+    for name, fig in experiment.figures(config, evaluations[0], metrics).items():
+        import matplotlib.pyplot as plt
+
+        path = run.path / "figures" / f"{name}.png"
+        tmp = path.with_name(f".{path.name}.tmp.png")
+        fig.savefig(tmp, dpi=110)
+        tmp.replace(path)
+        plt.close(fig)
+        figure_names.append(path.name)
+
+    last = [m for m in metrics if m["step"] == n_steps]
+    summary = {"steps": n_steps, "train_seconds (this session)": round(train_seconds, 2),
+               "final loss (mean over seeds)": float(np.mean([m["loss"] for m in last])) if last else float("nan")}
+    run.write_text("report.html", render_report(
+        title=experiment.title, paper=experiment.paper, run_id=run.id, size=size, seeds=seeds,
+        claims=[c.to_dict() for c in claims], figures=figure_names, config=config_to_dict(config),
+        versions=run.read_json("versions.json"), summary=summary))
+    index.upsert(run.id, status="complete", claims_passed=sum(c.passed for c in claims),
+                 claims_total=len(claims), updated=now(), step=n_steps, n_steps=n_steps)
+    return RunResult(run=run, claims=claims)
