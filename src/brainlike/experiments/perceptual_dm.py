@@ -89,6 +89,18 @@ def _largest_rise(mean: np.ndarray) -> float:
     return float(np.max(steps)) if steps.size and np.isfinite(steps).all() else float("nan")
 
 
+def _chronometric_trend(dt_ms, coherence, chrono) -> tuple[float, float]:
+    """Spearman rho of mean decision time against coherence level, and Welch's t of single-trial decision
+    times at the lowest against the highest level (NaN when undefined, e.g. all times equal)."""
+    if np.ptp(chrono.mean) == 0 or not np.isfinite(chrono.mean).all():
+        return float("nan"), float("nan")
+    rho = float(stats.spearmanr(chrono.levels, chrono.mean).statistic)
+    slow, fast = dt_ms[coherence == chrono.levels[0]], dt_ms[coherence == chrono.levels[-1]]
+    if np.std(slow) == 0 and np.std(fast) == 0:
+        return rho, float("nan")
+    return rho, float(stats.ttest_ind(slow, fast, equal_var=False).statistic)
+
+
 @register
 class PerceptualDM(Experiment):
     name = "perceptual_dm"
@@ -151,9 +163,7 @@ class PerceptualDM(Experiment):
         rt_correct = rt_choice == rrec.conditions["choice"]
         rt_coh = rrec.conditions["coherence"]
         chrono = A.chronometric(dt_ms, rt_coh)
-        rho = float(stats.spearmanr(chrono.levels, chrono.mean).statistic)
-        slow, fast = dt_ms[rt_coh == chrono.levels[0]], dt_ms[rt_coh == chrono.levels[-1]]
-        t_slow_fast = float(stats.ttest_ind(slow, fast, equal_var=False).statistic)
+        rho, t_slow_fast = _chronometric_trend(dt_ms, rt_coh, chrono)
         rrec = dataclasses.replace(rrec, conditions={**rrec.conditions, "decision_time": dt_ms,
                                                      "chosen": rt_choice, "correct": rt_correct.astype(np.int32)})
 

@@ -70,7 +70,7 @@ def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size
         (_, metrics), grads = jax.value_and_grad(objective, has_aux=True)(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         network = eqx.apply_updates(network, updates)
-        metrics["grad_norm"] = optax.global_norm(grads)
+        metrics["grad_norm"] = optax.tree.norm(grads)
         return network, opt_state, metrics
 
     return step

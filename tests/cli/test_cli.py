@@ -1,0 +1,64 @@
+"""The command line: one clear line and a non-zero exit for bad input, and the happy paths."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def brainlike(*args, env_extra=None, cwd=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "brainlike", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=600)
+
+
+def test_list_shows_everything():
+    r = brainlike("list")
+    assert r.returncode == 0
+    for word in ("perceptual_dm", "perceptual_decision", "ctrnn", "gru", "lstm", "bptt"):
+        assert word in r.stdout
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["run", "nope"], "unknown experiment 'nope'; known experiments: perceptual_dm"),
+    (["run", "perceptual_dm", "--smoke", "--set", "n_unit=3"], "has no field 'n_unit'"),
+    (["run", "perceptual_dm", "--smoke", "--set", "n_units=abc"], "expected an integer, got 'abc'"),
+    (["run", "perceptual_dm", "--smoke", "--set", "tau=10"], "dt <= tau"),
+    (["run", "perceptual_dm", "--smoke", "--set", "fixation=-100"], "impossible timing"),
+    (["run", "perceptual_dm", "--quick", "--smoke"], "choose one size"),
+    (["show-task", "nope"], "unknown task 'nope'; known tasks: perceptual_decision"),
+    (["run", "perceptual_dm", "--resume"], "no unfinished run"),
+])
+def test_bad_input_is_one_line_and_nonzero(args, msg, tmp_path):
+    r = brainlike(*args, env_extra={"BRAINLIKE_RUNS": str(tmp_path)})
+    assert r.returncode == 2, r.stderr
+    assert msg in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_smoke_run_and_runs_table(tmp_path):
+    r = brainlike("run", "perceptual_dm", "--smoke", "--no-progress", "--out", str(tmp_path), "--set", "seed=3")
+    assert r.returncode == 0, r.stderr
+    assert "claims" in r.stdout and "report:" in r.stdout
+    r = brainlike("runs", "--out", str(tmp_path))
+    assert r.returncode == 0 and "perceptual_dm-" in r.stdout and "complete" in r.stdout
+
+
+def test_two_seeds_train_together(tmp_path):
+    r = brainlike("run", "perceptual_dm", "--smoke", "--seeds", "2", "--no-progress", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    import json
+
+    run = next(p for p in tmp_path.iterdir() if p.is_dir())
+    claims = json.loads((run / "claims.json").read_text())
+    assert {c["seed"] for c in claims} == {0, 1}
+    assert (run / "recording_seed1.nc").exists()
+
+
+def test_show_task_writes_png(tmp_path):
+    out = tmp_path / "t.png"
+    r = brainlike("show-task", "perceptual_decision", "--set", "dt=20", "--set", "reaction_time=true",
+                  "--set", "grace=100", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:4] == b"\x89PNG"
