@@ -60,3 +60,40 @@ def test_recurrent_noise_has_the_stationary_variance_of_the_discrete_ou_process(
 def test_bad_parameters_raise(kwargs, msg):
     with pytest.raises(ConfigError, match=msg):
         CTRNN(2, 4, key=jax.random.PRNGKey(0), **kwargs)
+
+
+@pytest.mark.parametrize("rate_fn", ["relu", "tanh", "softplus"])
+def test_batched_fast_path_matches_step_and_its_gradient_matches_autodiff(rate_fn):
+    import equinox as eqx
+
+    from brainlike.circuits import forward
+
+    net = Network(CTRNN(3, 6, key=jax.random.PRNGKey(0), tau=100.0, dt=20.0, rate_fn=rate_fn, sigma_rec=0.0),
+                  2, key=jax.random.PRNGKey(1))
+    net = eqx.tree_at(lambda n: n.circuit.x0, net, 0.3 * jnp.ones(6))
+    x = jax.random.normal(jax.random.PRNGKey(2), (4, 12, 3))
+
+    def via_step(n):  # the generic runner: vmap over trials of a scan of step()
+        return jax.vmap(lambda xi: simulate(n, xi, key=jax.random.PRNGKey(0)))(x)
+
+    def loss(fn, n):
+        rates, out = fn(n)
+        return jnp.sum(out**2) + jnp.sum(jnp.sin(rates))
+
+    fast = forward(net, x, key=jax.random.PRNGKey(0))
+    slow = via_step(net)
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-5, atol=1e-6)
+    g_fast = eqx.filter_grad(lambda n: loss(lambda m: forward(m, x, key=jax.random.PRNGKey(0)), n))(net)
+    g_slow = eqx.filter_grad(lambda n: loss(via_step, n))(net)
+    for a, b in zip(jax.tree_util.tree_leaves(g_fast), jax.tree_util.tree_leaves(g_slow)):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-5)
+
+
+def test_fast_path_noise_has_the_same_statistics_as_step_noise():
+    import equinox as eqx
+
+    c = CTRNN(1, 300, key=jax.random.PRNGKey(0), tau=100.0, dt=20.0, rate_fn="linear", sigma_rec=0.3)
+    c = eqx.tree_at(lambda m: m.w_rec, c, jnp.zeros((300, 300)))
+    rates = c.simulate_batch(jnp.zeros((4, 1000, 1)), key=jax.random.PRNGKey(3))
+    np.testing.assert_allclose(np.var(np.asarray(rates[:, 200:])), 2 * 0.3**2 / (2 - 0.2), rtol=0.03)

@@ -12,6 +12,8 @@ independent of the step ``dt``.
 
 from __future__ import annotations
 
+from functools import partial
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -20,7 +22,57 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._errors import ConfigError
 from ._base import Circuit, activation, register
 
-__all__ = ["CTRNN"]
+__all__ = ["CTRNN", "leaky_scan"]
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(4, 5))
+def leaky_scan(w_rec: Array, drive: Array, x0: Array, noise: Array, alpha: float, rate_fn: str) -> Array:
+    """Euler steps of the CTRNN for a batch, ``x_t = (1-a) x_{t-1} + a (W f(x_{t-1}) + d_t) + n_t``.
+
+    ``drive`` (``W_in u_t + b``) and ``noise`` are ``[time trials units]``, ``x0`` is ``[trials units]``;
+    returns ``x_1..x_T`` as ``[time trials units]``. Its hand-written backward pass is BPTT with the
+    weight gradient summed over all steps and trials in one matrix product (``a sum_t lambda_t^T f(x_{t-1})``)
+    instead of one small product per step, which is what makes training fast on a CPU. Tested against
+    autodiff of :meth:`CTRNN.step`.
+    """
+    return _leaky_forward(w_rec, drive, x0, noise, alpha, rate_fn)
+
+
+def _leaky_forward(w_rec, drive, x0, noise, alpha, rate_fn):
+    f = activation(rate_fn)
+
+    def body(x, inp):
+        d, n = inp
+        x = (1 - alpha) * x + alpha * (f(x) @ w_rec.T + d) + n
+        return x, x
+
+    return jax.lax.scan(body, x0, (drive, noise))[1]
+
+
+def _leaky_fwd(w_rec, drive, x0, noise, alpha, rate_fn):
+    xs = _leaky_forward(w_rec, drive, x0, noise, alpha, rate_fn)
+    return xs, (w_rec, x0, xs)
+
+
+def _leaky_bwd(alpha, rate_fn, res, g):
+    w_rec, x0, xs = res
+    f = activation(rate_fn)
+    x_prev = jnp.concatenate([x0[None], xs[:-1]], axis=0)
+    r_prev, df_prev = jax.jvp(f, (x_prev,), (jnp.ones_like(x_prev),))
+
+    def body(carry, inp):
+        g_t, df_t = inp
+        lam = g_t + carry  # dL/dx_t
+        back = (1 - alpha) * lam + alpha * (lam @ w_rec) * df_t  # dL/dx_{t-1} through x_t
+        return back, lam
+
+    g_x0, lams = jax.lax.scan(body, jnp.zeros_like(x0), (g, df_prev), reverse=True)
+    n = lams.shape[-1]
+    g_w = alpha * lams.reshape(-1, n).T @ r_prev.reshape(-1, n)
+    return g_w, alpha * lams, g_x0, lams
+
+
+leaky_scan.defvjp(_leaky_fwd, _leaky_bwd)
 
 
 def _recurrent_init(kind: str, n: int, gain: float, key: PRNGKeyArray) -> Array:
@@ -90,10 +142,30 @@ class CTRNN(Circuit):
         """Noise-free ``tau dx/dt`` (used by fixed-point analyses)."""
         return -x + self.w_rec @ self.rate(x) + self.w_in @ u + self.bias
 
+    def simulate_batch(self, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
+                       ) -> Float[Array, "trials time units"]:
+        """Rates of a batch of trials, the same dynamics as :meth:`step` with the noise drawn in bulk;
+        the runner uses it in place of a vmap over trials of a scan of ``step``."""
+        n_trials, n_time, _ = inputs.shape
+        a = self.alpha
+        k_in, k_rec = jax.random.split(key)
+        u = jnp.swapaxes(inputs, 0, 1)
+        if self.sigma_in:
+            u = u + jnp.sqrt(2.0 / a) * self.sigma_in * jax.random.normal(k_in, u.shape)
+        drive = u @ self.w_in.T + self.bias
+        shape = (n_time, n_trials, self.n_units)
+        noise = (jnp.sqrt(2.0 * a) * self.sigma_rec * jax.random.normal(k_rec, shape) if self.sigma_rec
+                 else jnp.zeros(shape))
+        x0 = jnp.broadcast_to(self.x0, (n_trials, self.n_units))
+        xs = leaky_scan(self.w_rec, drive, x0, noise, a, self.rate_fn)
+        return jnp.swapaxes(self.rate(xs), 0, 1)
+
     def step(self, state, x, *, key):
         k_in, k_rec = jax.random.split(key)
         a = self.alpha
-        u = x + jnp.sqrt(2.0 / a) * self.sigma_in * jax.random.normal(k_in, x.shape)
-        noise = jnp.sqrt(2.0 * a) * self.sigma_rec * jax.random.normal(k_rec, state.shape)
-        new = state + a * self.velocity(state, u) + noise
+        # The noise terms are static: a noiseless circuit draws no random numbers at all.
+        u = x + jnp.sqrt(2.0 / a) * self.sigma_in * jax.random.normal(k_in, x.shape) if self.sigma_in else x
+        new = state + a * self.velocity(state, u)
+        if self.sigma_rec:
+            new = new + jnp.sqrt(2.0 * a) * self.sigma_rec * jax.random.normal(k_rec, state.shape)
         return new, self.rate(new)

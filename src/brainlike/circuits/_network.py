@@ -57,9 +57,14 @@ def simulate(network: Network, inputs: Float[Array, "time n_in"], *, key: PRNGKe
 
 def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
             ) -> tuple[Float[Array, "trials time units"], Float[Array, "trials time n_out"]]:
-    """Run a batch of trials (vmap of :func:`simulate`), each with its own noise."""
+    """Run a batch of trials, each with its own noise: a vmap of :func:`simulate`, or the circuit's
+    ``simulate_batch`` where it has one (same dynamics, noise drawn in bulk)."""
     if inputs.ndim != 3 or inputs.shape[-1] != network.n_in:
         raise ConfigError(f"inputs have shape {tuple(inputs.shape)}, expected (trials, time, {network.n_in})")
+    circuit = network.circuit
+    if hasattr(circuit, "simulate_batch"):  # a circuit with a batched fast path (e.g. CTRNN)
+        rates = circuit.simulate_batch(inputs, key=key)
+        return rates, rates @ network.readout.weight.T + network.readout.bias
     keys = jax.random.split(key, inputs.shape[0])
     return jax.vmap(lambda x, k: simulate(network, x, key=k))(inputs, keys)
 
