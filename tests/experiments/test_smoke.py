@@ -28,3 +28,24 @@ def test_sizes_and_metadata(name):
     import sys
 
     assert sys.modules[exp.__class__.__module__].__doc__, "experiment module needs a docstring citing the paper"
+
+
+@pytest.mark.parametrize("name", experiments.names())
+def test_make_train_is_pure_vmappable_and_matches_the_runner(name, runs_root):
+    import equinox as eqx
+    import jax
+    import numpy as np
+
+    from brainlike.runs import seed_keys
+
+    exp = experiments.get(name)
+    cfg = exp.config("smoke")
+    train = eqx.filter_jit(eqx.filter_vmap(exp.make_train(cfg)))
+    models, losses = train(seed_keys(cfg.seed, 2))
+    assert losses.shape == (2, exp.n_steps(cfg)) and np.isfinite(np.asarray(losses)).all()
+    res = run_experiment(exp, cfg, size="smoke", seeds=2, root=runs_root, progress=False)
+    like = eqx.filter_vmap(lambda k: exp.init(cfg, k))(seed_keys(0, 2))
+    stored = res.run.load_tree("params.eqx", like)
+    for a, b in zip(jax.tree_util.tree_leaves(eqx.filter(models, eqx.is_array)),
+                    jax.tree_util.tree_leaves(eqx.filter(stored, eqx.is_array))):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

@@ -89,7 +89,8 @@ def runs(
     root = out or default_root()
     rows = RunIndex(root).list(experiment)
     table = Table(title=f"runs in {root}")
-    for col in ("id", "size", "seeds", "status", "step", "claims", "created"):
+    table.add_column("id", overflow="fold", min_width=20)
+    for col in ("size", "seeds", "status", "step", "claims", "created"):
         table.add_column(col)
     for r in rows:
         claims = "" if r["claims_total"] is None else f"{r['claims_passed']}/{r['claims_total']}"

@@ -111,6 +111,36 @@ class Experiment(abc.ABC):
     def n_steps(self, config) -> int:
         return int(config.n_steps)
 
+    def make_train(self, config) -> Callable:
+        """``train(key) -> (model, losses)``: the whole of training as one pure function (PureJaxRL's
+        ``make_train``), so ``jax.jit(jax.vmap(train))(keys)`` trains many seeds in one program.
+
+        It uses keys exactly as :func:`brainlike.runs.run_experiment` does (init from ``fold_in(key, 0)``,
+        step ``s`` from ``fold_in(fold_in(key, 1), s)``), so both give the same networks."""
+        import equinox as eqx
+        import jax
+        import jax.numpy as jnp
+
+        optimizer = self.optimizer(config)
+        step = self.step(config, optimizer)
+        n = self.n_steps(config)
+
+        def train(key):
+            model = self.init(config, jax.random.fold_in(key, 0))
+            opt_state = self.init_optimizer(config, optimizer, model)
+            k_train = jax.random.fold_in(key, 1)
+            params, static = eqx.partition(model, eqx.is_array)
+
+            def body(carry, s):
+                p, o = carry
+                m, o, metrics = step(eqx.combine(p, static), o, jax.random.fold_in(k_train, s))
+                return (eqx.filter(m, eqx.is_array), o), metrics["loss"]
+
+            (params, _), losses = jax.lax.scan(body, (params, opt_state), jnp.arange(n))
+            return eqx.combine(params, static), losses
+
+        return train
+
 
 _REGISTRY: dict[str, Experiment] = {}
 
