@@ -21,7 +21,6 @@ import time
 
 import equinox as eqx
 import jax
-import numpy as np
 
 from brainlike import plasticity, tasks
 from brainlike.circuits import CTRNN, Network

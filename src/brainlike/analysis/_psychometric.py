@@ -62,6 +62,11 @@ class PsychometricFit:
 
 
 def _nll(theta, x, y, kind, fit_lapse):
+    with np.errstate(over="ignore"):  # the optimiser may try extreme parameters; p is clipped below
+        return _nll_unsafe(theta, x, y, kind, fit_lapse)
+
+
+def _nll_unsafe(theta, x, y, kind, fit_lapse):
     if kind == "logistic":
         bias, log_scale = theta[0], theta[1]
         lapse = special.expit(theta[2]) * 0.5 if fit_lapse else 0.0

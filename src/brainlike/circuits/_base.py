@@ -12,6 +12,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray, PyTree
 
 from .._errors import ConfigError
+from .._registry import Registry
 
 __all__ = ["Circuit", "activation", "ACTIVATIONS", "register", "make", "names"]
 
@@ -53,29 +54,27 @@ class Circuit(eqx.Module):
         """Advance one time step."""
 
 
-_REGISTRY: dict[str, Callable[..., Circuit]] = {}
+_REGISTRY: Registry[Callable[..., Circuit]] = Registry("circuit")
 
 
 def register(name: str):
     """Class decorator: make a circuit available as ``brainlike.circuits.make(name, ...)``."""
 
     def deco(cls):
-        _REGISTRY[name] = cls
         cls.registry_name = name
-        return cls
+        return _REGISTRY.add(name, cls)
 
     return deco
 
 
 def names() -> list[str]:
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def make(name: str, n_in: int, n_units: int, *, key: PRNGKeyArray, **params: Any) -> Circuit:
     """Construct a registered circuit: ``make("ctrnn", 3, 128, key=key, tau=100.0)``."""
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown circuit {name!r}; known circuits: {', '.join(names())}")
+    cls = _REGISTRY.get(name)
     try:
-        return _REGISTRY[name](n_in, n_units, key=key, **params)
+        return cls(n_in, n_units, key=key, **params)
     except TypeError as e:
         raise ConfigError(f"circuit {name!r}: {e}") from None

@@ -17,6 +17,11 @@ from ._base import Circuit, register
 __all__ = ["GRU", "LSTM"]
 
 
+def _check(kind: str, dt: float, sigma_rec: float) -> None:
+    if dt <= 0 or sigma_rec < 0:
+        raise ConfigError(f"{kind}: need dt > 0 and sigma_rec >= 0, got dt={dt}, sigma_rec={sigma_rec}")
+
+
 @register("gru")
 class GRU(Circuit):
     """Gated recurrent unit; ``rate`` is the hidden state."""
@@ -29,8 +34,7 @@ class GRU(Circuit):
     sigma_rec: float = eqx.field(static=True)
 
     def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, dt: float = 20.0, sigma_rec: float = 0.0):
-        if dt <= 0 or sigma_rec < 0:
-            raise ConfigError(f"GRU: need dt > 0 and sigma_rec >= 0, got dt={dt}, sigma_rec={sigma_rec}")
+        _check("GRU", dt, sigma_rec)
         self.cell = eqx.nn.GRUCell(n_in, n_units, key=key)
         self.h0 = jnp.zeros(n_units)
         self.n_in, self.n_units, self.dt, self.sigma_rec = n_in, n_units, float(dt), float(sigma_rec)
@@ -56,8 +60,7 @@ class LSTM(Circuit):
     sigma_rec: float = eqx.field(static=True)
 
     def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, dt: float = 20.0, sigma_rec: float = 0.0):
-        if dt <= 0 or sigma_rec < 0:
-            raise ConfigError(f"LSTM: need dt > 0 and sigma_rec >= 0, got dt={dt}, sigma_rec={sigma_rec}")
+        _check("LSTM", dt, sigma_rec)
         self.cell = eqx.nn.LSTMCell(n_in, n_units, key=key)
         self.h0 = jnp.zeros(n_units)
         self.c0 = jnp.zeros(n_units)

@@ -12,6 +12,7 @@ import optax
 
 from .._errors import ConfigError
 from .._recording import Recording
+from .._registry import Registry
 
 __all__ = ["Claim", "Evaluation", "Experiment", "register", "get", "names", "at_least", "at_most", "below", "between",
            "holds", "SIZES"]
@@ -142,20 +143,18 @@ class Experiment(abc.ABC):
         return train
 
 
-_REGISTRY: dict[str, Experiment] = {}
+_REGISTRY: Registry[Experiment] = Registry("experiment")
 
 
 def register(cls: type[Experiment]) -> type[Experiment]:
-    _REGISTRY[cls.name] = cls()
+    """Class decorator: make an experiment available to ``brainlike run``."""
+    _REGISTRY.add(cls.name, cls())
     return cls
 
 
 def names() -> list[str]:
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(name: str) -> Experiment:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown experiment {name!r}; known experiments: {', '.join(names())}") from None
+    return _REGISTRY.get(name)

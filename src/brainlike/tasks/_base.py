@@ -14,6 +14,7 @@ import numpy as np
 from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
+from .._registry import Registry
 from .._trials import Trials
 
 __all__ = ["Task", "register", "make", "names", "get", "duration_steps"]
@@ -84,33 +85,27 @@ def duration_steps(name: str, duration: float | tuple[float, float], dt: float) 
 
 
 # --------------------------------------------------------------------------------------------
-_REGISTRY: dict[str, type[Task]] = {}
+_REGISTRY: Registry[type[Task]] = Registry("task")
 
 
 def register(name: str) -> Callable[[type[Task]], type[Task]]:
     """Class decorator: make a task available as ``brainlike.tasks.make(name)``."""
 
     def deco(cls: type[Task]) -> type[Task]:
-        if name in _REGISTRY and _REGISTRY[name] is not cls:
-            raise ValueError(f"task name {name!r} is already registered to {_REGISTRY[name].__name__}")
-        _REGISTRY[name] = cls
         cls.registry_name = name
-        return cls
+        return _REGISTRY.add(name, cls)
 
     return deco
 
 
 def names() -> list[str]:
     """Names of all registered tasks."""
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(name: str) -> type[Task]:
     """The task class registered as ``name``."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown task {name!r}; known tasks: {', '.join(names())}") from None
+    return _REGISTRY.get(name)
 
 
 def make(name: str, **params: Any) -> Task:
