@@ -110,12 +110,14 @@ class PerceptualDM(Experiment):
     Config = Config
 
     def init(self, c: Config, key):
+        task = fixed_task(c)
+        rt_task(c)  # validate timings before anything trains
+
         def net(k):
             k1, k2 = jax.random.split(k)
-            core = CTRNN(3, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn, sigma_rec=c.sigma_rec)
-            return Network(core, 3, key=k2)
-
-        fixed_task(c), rt_task(c)  # validate timings before anything trains
+            core = CTRNN(task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
+                         sigma_rec=c.sigma_rec)
+            return Network(core, task.n_outputs, key=k2)
         k_fixed, k_rt = jax.random.split(key)
         return {"fixed": net(k_fixed), "rt": net(k_rt)}
 

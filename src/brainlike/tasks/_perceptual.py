@@ -52,8 +52,6 @@ class PerceptualDecision(Task):
         "doi": "10.1523/JNEUROSCI.22-21-09475.2002",
         "tags": ("perceptual", "two-alternative", "supervised", "neurogym:PerceptualDecisionMaking-v0"),
     }
-    input_names: ClassVar[tuple[str, ...]] = ("fixation", "stimulus_1", "stimulus_2")
-    output_names: ClassVar[tuple[str, ...]] = ("fixate", "choice_1", "choice_2")
 
     dt: float = eqx.field(static=True, default=100.0)
     fixation: Duration = eqx.field(static=True, default=100.0)
@@ -83,14 +81,13 @@ class PerceptualDecision(Task):
         if np.ndim(self.coherences) != 1 or np.size(self.coherences) == 0:
             raise ConfigError(f"PerceptualDecision: coherences must be a non-empty list, got {self.coherences}")
 
-    # The channel names depend on dim_ring; the ClassVars above describe the default two options.
     @property
-    def n_inputs(self) -> int:
-        return 1 + self.dim_ring
+    def input_names(self) -> tuple[str, ...]:
+        return ("fixation", *(f"stimulus_{k}" for k in range(self.dim_ring)))
 
     @property
-    def n_outputs(self) -> int:
-        return 1 + self.dim_ring
+    def output_names(self) -> tuple[str, ...]:
+        return ("fixate", *(f"choice_{k}" for k in range(self.dim_ring)))
 
     def _periods(self) -> tuple[tuple[str, Duration], ...]:
         if self.reaction_time:
