@@ -1,0 +1,146 @@
+"""Fixed and slow points of a circuit, and their linearisation (Sussillo & Barak 2013 Neural Comput).
+
+For the noise-free one-step map ``h -> F(h, u)`` of any circuit with a ``step`` (state flattened to a
+vector), the speed ``q(h) = 1/2 |F(h, u) - h|^2`` is minimised with Adam from many initial states at once
+(typically states visited on trials). Points whose speed falls below ``tol`` are kept (fixed points have
+q = 0, slow points small q), near-duplicates merged, and the map is linearised at each: the Jacobian, its
+eigenvalues (sorted by modulus), right eigenvectors and left eigenvectors normalised so that
+``left_i . right_i = 1``. Mante et al. (2013) call the left eigenvector of the slowest mode the
+*selection vector*: the input direction that moves the state along the line attractor.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import scipy.linalg
+from jax.flatten_util import ravel_pytree
+
+from .._errors import ConfigError
+
+__all__ = ["FixedPoints", "find_fixed_points", "noiseless"]
+
+
+def noiseless(circuit):
+    """A copy of ``circuit`` with its private noise (``sigma_rec``, ``sigma_in``) switched off."""
+    out = copy.copy(circuit)
+    for name in ("sigma_rec", "sigma_in"):
+        if hasattr(out, name):
+            object.__setattr__(out, name, 0.0)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class FixedPoints:
+    """Points ``[k units]`` with their speed ``q [k]``, Jacobians of the one-step map ``[k units units]``,
+    eigenvalues ``[k units]`` (largest modulus first), right eigenvectors (columns) and left eigenvectors
+    (rows) ``[k units units]``; ``dt`` is the circuit's step in ms."""
+
+    points: np.ndarray
+    speed: np.ndarray
+    jacobians: np.ndarray
+    eigenvalues: np.ndarray
+    right: np.ndarray
+    left: np.ndarray
+    dt: float
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def time_constants(self) -> np.ndarray:
+        """Time constant (ms) of the slowest mode at each point: ``-dt / log|lambda_max|`` (inf if >= 1)."""
+        mod = np.abs(self.eigenvalues[:, 0])
+        with np.errstate(divide="ignore"):
+            return np.where(mod < 1, -self.dt / np.log(np.clip(mod, 1e-300, None)), np.inf)
+
+    @property
+    def selection_vectors(self) -> np.ndarray:
+        """Left eigenvector of the slowest mode at each point (real part), unit norm: ``[k units]``."""
+        v = np.real(self.left[:, 0, :])
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    @property
+    def line_directions(self) -> np.ndarray:
+        """Right eigenvector of the slowest mode at each point (real part), unit norm: ``[k units]``."""
+        v = np.real(self.right[:, :, 0])
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 2000, learning_rate: float = 1e-2,
+                      tol: float = 1e-6, merge_distance: float = 1e-3) -> FixedPoints:
+    """Fixed and slow points of ``circuit`` under constant ``inputs`` (zeros if None).
+
+    Args:
+        circuit: any circuit with ``init_state`` and ``step`` (noise is switched off).
+        initial_states: ``[k units]`` flattened states to start from (e.g. rates sampled from a recording's
+            hidden states; for a CTRNN the state is ``x``, not ``f(x)``).
+        inputs: ``[n_in]`` constant input during the search (the context cue, zero stimulus...).
+        n_iter, learning_rate: Adam iterations and step size.
+        tol: largest speed ``q`` kept.  merge_distance: points closer than this are merged.
+    """
+    circuit = getattr(circuit, "circuit", circuit)  # accept a Network too
+    if not hasattr(circuit, "step") or not hasattr(circuit, "init_state"):
+        raise ConfigError(f"fixed points need a circuit with step() and init_state(); got {type(circuit).__name__}")
+    circuit = noiseless(circuit)
+    flat0, unravel = ravel_pytree(circuit.init_state())
+    h0 = jnp.asarray(initial_states, flat0.dtype)
+    if h0.ndim != 2 or h0.shape[1] != flat0.size:
+        raise ConfigError(f"initial_states has shape {tuple(h0.shape)}, expected (k, {flat0.size})")
+    u = jnp.zeros(circuit.n_in) if inputs is None else jnp.asarray(inputs, flat0.dtype)
+    if u.shape != (circuit.n_in,):
+        raise ConfigError(f"inputs has shape {tuple(u.shape)}, expected ({circuit.n_in},)")
+    key = jax.random.PRNGKey(0)  # unused: the circuit is noiseless
+
+    def one_step(h):
+        new, _ = circuit.step(unravel(h), u, key=key)
+        return ravel_pytree(new)[0]
+
+    def speed(h):
+        return 0.5 * jnp.sum((one_step(h) - h) ** 2)
+
+    opt = optax.adam(learning_rate)
+
+    @eqx.filter_jit
+    def minimise(h):
+        def body(carry, _):
+            h, state = carry
+            g = jax.vmap(jax.grad(speed))(h)
+            upd, state = opt.update(g, state, h)
+            return (optax.apply_updates(h, upd), state), None
+
+        (h, _), _ = jax.lax.scan(body, (h, opt.init(h)), None, length=n_iter)
+        return h, jax.vmap(speed)(h), jax.vmap(jax.jacfwd(one_step))(h)
+
+    h, q, jac = (np.asarray(a, np.float64) for a in minimise(h0))
+    keep = _merge(h, q, tol, merge_distance)
+    h, q, jac = h[keep], q[keep], jac[keep]
+    n = h.shape[1]
+    eig = np.zeros((len(h), n), complex)
+    right = np.zeros((len(h), n, n), complex)
+    left = np.zeros((len(h), n, n), complex)
+    for i, J in enumerate(jac):
+        w, vl, vr = scipy.linalg.eig(J, left=True, right=True)
+        order = np.argsort(-np.abs(w))
+        w, vl, vr = w[order], vl[:, order], vr[:, order]
+        scale = np.einsum("ij,ij->j", vl.conj(), vr)
+        eig[i], right[i], left[i] = w, vr, (vl.conj() / scale).T
+    return FixedPoints(points=h, speed=q, jacobians=jac, eigenvalues=eig, right=right, left=left,
+                       dt=float(getattr(circuit, "dt", 1.0)))
+
+
+def _merge(h: np.ndarray, q: np.ndarray, tol: float, distance: float) -> np.ndarray:
+    """Indices of the slowest representative of each cluster of points below ``tol``."""
+    kept: list[int] = []
+    for i in np.argsort(q):
+        if q[i] > tol:
+            break
+        if all(np.linalg.norm(h[i] - h[j]) > distance for j in kept):
+            kept.append(i)
+    return np.array(kept, dtype=int)

@@ -1,0 +1,70 @@
+"""Known answers for the fixed-point finder (Sussillo & Barak 2013)."""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from brainlike import ConfigError
+from brainlike.analysis import find_fixed_points
+from brainlike.circuits import CTRNN, GRU, Network
+
+
+def _line_attractor(n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    u = rng.normal(size=n)
+    u /= np.linalg.norm(u)
+    c = CTRNN(2, n, key=jax.random.PRNGKey(0), rate_fn="linear", dt=20.0, tau=100.0, sigma_rec=0.1)
+    return eqx.tree_at(lambda m: m.w_rec, c, jnp.asarray(np.outer(u, u), jnp.float32)), u
+
+
+def test_planted_line_attractor_is_found_with_its_zero_eigenvalue():
+    # tau dx/dt = -x + u u^T x: every point on the line through u is fixed; the slow mode has eigenvalue 0
+    # (map eigenvalue 1) along u, every other mode decays with time constant tau (map eigenvalue 1 - dt/tau).
+    circuit, u = _line_attractor()
+    h0 = np.random.default_rng(1).normal(size=(64, 20))
+    fp = find_fixed_points(circuit, h0, tol=1e-8, merge_distance=1e-2)
+    assert len(fp) > 20
+    p = fp.points - fp.points.mean(0)
+    s = np.linalg.svd(p, compute_uv=False)
+    assert s[0] ** 2 / np.sum(s**2) > 0.9999  # the points lie on a line ...
+    direction = np.linalg.svd(p, full_matrices=False)[2][0]
+    assert abs(direction @ u) > 0.9999  # ... the planted one
+    np.testing.assert_allclose(fp.eigenvalues[:, 0], 1.0, atol=1e-5)
+    np.testing.assert_allclose(fp.eigenvalues[:, 1], 0.8, atol=1e-5)
+    assert np.all(np.abs(fp.line_directions @ u) > 0.999) and np.all(np.abs(fp.selection_vectors @ u) > 0.999)
+    assert np.all(fp.time_constants > 1000 * circuit.tau)
+
+
+def test_left_and_right_eigenvectors_are_biorthonormal_and_points_are_fixed():
+    c = CTRNN(3, 12, key=jax.random.PRNGKey(2), rate_fn="tanh", w_rec_gain=1.5, sigma_rec=0.0)
+    fp = find_fixed_points(c, np.random.default_rng(0).normal(size=(32, 12)), n_iter=3000, tol=1e-10)
+    assert len(fp) >= 1
+    for i in range(len(fp)):
+        np.testing.assert_allclose(fp.left[i] @ fp.right[i], np.eye(12), atol=1e-6)
+        x = fp.points[i]
+        vel = np.asarray(c.velocity(jnp.asarray(x, jnp.float32), jnp.zeros(3)))
+        assert np.linalg.norm(vel) < 1e-3
+
+
+def test_same_points_from_different_search_seeds():
+    circuit, _ = _line_attractor(seed=3)
+    c = eqx.tree_at(lambda m: m.bias, circuit, jnp.zeros(20))
+    a = find_fixed_points(c, np.random.default_rng(5).normal(size=(32, 20)), tol=1e-8)
+    b = find_fixed_points(c, np.random.default_rng(6).normal(size=(32, 20)), tol=1e-8)
+    # both searches find points of the same line, with the same spectrum
+    da = np.linalg.svd(a.points - a.points.mean(0), full_matrices=False)[2][0]
+    db = np.linalg.svd(b.points - b.points.mean(0), full_matrices=False)[2][0]
+    assert abs(da @ db) > 0.9999
+    np.testing.assert_allclose(np.abs(a.eigenvalues[0]), np.abs(b.eigenvalues[0]), atol=1e-5)
+
+
+def test_works_for_any_circuit_with_step_and_rejects_bad_input():
+    g = GRU(2, 6, key=jax.random.PRNGKey(0))
+    fp = find_fixed_points(Network(g, 1, key=jax.random.PRNGKey(1)), np.zeros((4, 6)), n_iter=500, tol=1e-4)
+    assert fp.points.shape[1] == 6
+    with pytest.raises(ConfigError, match=r"initial_states has shape \(4, 5\), expected \(k, 6\)"):
+        find_fixed_points(g, np.zeros((4, 5)))
+    with pytest.raises(ConfigError, match="needs? a circuit with step"):
+        find_fixed_points(object(), np.zeros((1, 1)))
