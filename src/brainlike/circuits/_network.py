@@ -25,6 +25,14 @@ class Network(eqx.Module):
         self.circuit = circuit
         self.readout = eqx.nn.Linear(circuit.n_units, n_out, key=key)
 
+    def read(self, rates: Float[Array, "... units"]) -> Float[Array, "... n_out"]:
+        """The readout of ``rates``; only the circuit's ``readout_units`` project out when it has them
+        (e.g. the excitatory units under Dale's law)."""
+        source = getattr(self.circuit, "readout_units", None)
+        if source is not None:
+            rates = rates * source
+        return rates @ self.readout.weight.T + self.readout.bias
+
     @property
     def n_in(self) -> int:
         return self.circuit.n_in
@@ -50,8 +58,7 @@ def simulate(network: Network, inputs: Float[Array, "time n_in"], *, key: PRNGKe
 
     keys = jax.random.split(key, inputs.shape[0])
     _, rates = jax.lax.scan(body, circuit.init_state(), (inputs, keys))
-    outputs = rates @ network.readout.weight.T + network.readout.bias
-    return rates, outputs
+    return rates, network.read(rates)
 
 
 def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
@@ -63,7 +70,7 @@ def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: 
     circuit = network.circuit
     if hasattr(circuit, "simulate_batch"):  # a circuit with a batched fast path (e.g. CTRNN)
         rates = circuit.simulate_batch(inputs, key=key)
-        return rates, rates @ network.readout.weight.T + network.readout.bias
+        return rates, network.read(rates)
     keys = jax.random.split(key, inputs.shape[0])
     return jax.vmap(lambda x, k: simulate(network, x, key=k))(inputs, keys)
 

@@ -17,7 +17,7 @@ from .._errors import ConfigError
 from .._registry import Registry
 from .._trials import Trials
 
-__all__ = ["Task", "register", "make", "names", "get", "duration_steps"]
+__all__ = ["Task", "register", "make", "names", "get", "duration_steps", "period_edges", "inside"]
 
 
 class Task(eqx.Module):
@@ -82,6 +82,25 @@ def duration_steps(name: str, duration: float | tuple[float, float], dt: float) 
     if lo < 0 or hi < lo:
         raise ConfigError(f"impossible timing: period {name!r} has duration {duration} ms")
     return int(round(lo / dt)), int(round(hi / dt))
+
+
+def period_edges(periods, dt: float, key: PRNGKeyArray) -> dict[str, Array]:
+    """Start and stop step of consecutive ``periods`` (``(name, duration)`` pairs, durations fixed or
+    ``(low, high)`` ranges drawn uniformly in whole steps): ``{name: [start, stop]}``."""
+    keys = jax.random.split(key, len(periods))
+    edges, start = {}, jnp.zeros((), jnp.int32)
+    for (name, duration), k in zip(periods, keys):
+        lo, hi = duration_steps(name, duration, dt)
+        length = jax.random.randint(k, (), lo, hi + 1) if hi > lo else jnp.asarray(lo, jnp.int32)
+        edges[name] = jnp.stack([start, start + length])
+        start = start + length
+    return edges
+
+
+def inside(edges: Array, n_steps: int) -> Array:
+    """Boolean ``[time]``: the steps in ``[start, stop)``."""
+    steps = jnp.arange(n_steps)
+    return (steps >= edges[0]) & (steps < edges[1])
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
 from .._trials import Trials
-from ._base import Task, duration_steps, register
+from ._base import Task, duration_steps, period_edges, register
+from ._base import inside as _inside
 
 __all__ = ["PerceptualDecision"]
 
@@ -118,19 +119,13 @@ class PerceptualDecision(Task):
                 "signed_coherence": sign * coherence}
 
     def build_trial(self, conditions: dict[str, Array], *, key: PRNGKeyArray) -> Trials:
-        periods = self._periods()
-        k_noise, *k_time = jax.random.split(key, 1 + len(periods))
-        edges, start = {}, jnp.zeros((), jnp.int32)
-        for (name, duration), k in zip(periods, k_time):
-            lo, hi = duration_steps(name, duration, self.dt)
-            length = jax.random.randint(k, (), lo, hi + 1) if hi > lo else jnp.asarray(lo, jnp.int32)
-            edges[name] = jnp.stack([start, start + length])
-            start = start + length
-        end = start
+        k_noise, k_time = jax.random.split(key)
+        edges = period_edges(self._periods(), self.dt, k_time)
+        end = edges[self._periods()[-1][0]][1]
         steps = jnp.arange(self.n_steps)
 
         def inside(name):
-            return (steps >= edges[name][0]) & (steps < edges[name][1])
+            return _inside(edges[name], self.n_steps)
 
         theta = jnp.linspace(0, 2 * jnp.pi, self.dim_ring, endpoint=False)
         choice, coherence = conditions["choice"], conditions["coherence"]
