@@ -21,13 +21,13 @@ def test_list_shows_everything():
 
 
 @pytest.mark.parametrize("args, msg", [
-    (["run", "nope"], "unknown experiment 'nope'; known experiments: perceptual_dm"),
+    (["run", "nope"], "unknown experiment 'nope'; known experiments: mante2013, perceptual_dm"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_unit=3"], "has no field 'n_unit'"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_units=abc"], "expected an integer, got 'abc'"),
     (["run", "perceptual_dm", "--smoke", "--set", "tau=10"], "dt <= tau"),
     (["run", "perceptual_dm", "--smoke", "--set", "fixation=-100"], "impossible timing"),
     (["run", "perceptual_dm", "--quick", "--smoke"], "choose one size"),
-    (["show-task", "nope"], "unknown task 'nope'; known tasks: perceptual_decision"),
+    (["show-task", "nope"], "unknown task 'nope'; known tasks: context_decision, perceptual_decision"),
     (["run", "perceptual_dm", "--resume"], "no unfinished run"),
 ])
 def test_bad_input_is_one_line_and_nonzero(args, msg, tmp_path):

@@ -74,7 +74,8 @@ class FixedPoints:
 
 
 def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 2000, learning_rate: float = 1e-2,
-                      tol: float = 1e-6, merge_distance: float = 1e-3) -> FixedPoints:
+                      tol: float = 1e-6, merge_distance: float = 1e-3,
+                      slowest_fraction: float = 1.0) -> FixedPoints:
     """Fixed and slow points of ``circuit`` under constant ``inputs`` (zeros if None).
 
     Args:
@@ -84,7 +85,11 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
         inputs: ``[n_in]`` constant input during the search (the context cue, zero stimulus...).
         n_iter, learning_rate: Adam iterations and step size.
         tol: largest speed ``q`` kept.  merge_distance: points closer than this are merged.
+        slowest_fraction: keep only this fraction of the end points, the slowest (for slow manifolds,
+            whose speed never reaches zero, a threshold relative to what the optimisation reached).
     """
+    if not 0 < slowest_fraction <= 1:
+        raise ConfigError(f"slowest_fraction must be in (0, 1], got {slowest_fraction}")
     circuit = getattr(circuit, "circuit", circuit)  # accept a Network too
     if not hasattr(circuit, "step") or not hasattr(circuit, "init_state"):
         raise ConfigError(f"fixed points need a circuit with step() and init_state(); got {type(circuit).__name__}")
@@ -119,7 +124,7 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
         return h, jax.vmap(speed)(h), jax.vmap(jax.jacfwd(one_step))(h)
 
     h, q, jac = (np.asarray(a, np.float64) for a in minimise(h0))
-    keep = _merge(h, q, tol, merge_distance)
+    keep = _merge(h, q, min(tol, float(np.quantile(q, slowest_fraction))), merge_distance)
     h, q, jac = h[keep], q[keep], jac[keep]
     n = h.shape[1]
     eig = np.zeros((len(h), n), complex)

@@ -71,7 +71,9 @@ class ContextDecision(Task):
             if duration_steps(name, getattr(self, name), self.dt)[0] < 1:
                 raise ConfigError(f"impossible timing: {name} of {getattr(self, name)} ms lasts 0 steps "
                                   f"at dt={self.dt} ms")
-        if np.ndim(self.coherences) != 1 or np.size(self.coherences) == 0 or np.any(np.asarray(self.coherences) <= 0):
+        concrete = not isinstance(self.coherences, jax.core.Tracer)  # values can be checked outside jit only
+        if np.ndim(self.coherences) != 1 or np.size(self.coherences) == 0 or (
+                concrete and np.any(np.asarray(self.coherences) <= 0)):
             raise ConfigError(f"ContextDecision: coherences must be positive magnitudes, got {self.coherences}")
 
     def _periods(self):
