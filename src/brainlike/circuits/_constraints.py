@@ -10,6 +10,8 @@ connectivity, or area-to-area block masks) without sign constraints.
 
 from __future__ import annotations
 
+import abc
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -62,25 +64,19 @@ def _spectral_radius(w) -> np.ndarray:
     return np.asarray(np.max(np.abs(np.linalg.eigvals(np.asarray(w, np.float64)))), np.float32)
 
 
-class Masked(Circuit):
-    """A CTRNN whose recurrent connections exist only where ``mask`` is 1."""
+class _Reparametrised(Circuit):
+    """A CTRNN seen through a parametrisation: the dynamics are those of ``effective()``."""
 
-    circuit: CTRNN
-    mask: Array  # int8, not trained
-
-    def __init__(self, circuit: CTRNN, mask):
-        mask = jnp.asarray(mask, jnp.int8)
-        if mask.shape != (circuit.n_units,) * 2:
-            raise ConfigError(f"mask has shape {mask.shape}, expected ({circuit.n_units}, {circuit.n_units})")
-        self.circuit, self.mask = circuit, mask
+    circuit: eqx.AbstractVar[CTRNN]
 
     n_in = property(lambda self: self.circuit.n_in)
     n_units = property(lambda self: self.circuit.n_units)
     dt = property(lambda self: self.circuit.dt)
+    tau = property(lambda self: self.circuit.tau)
 
+    @abc.abstractmethod
     def effective(self) -> CTRNN:
-        """The plain CTRNN with the masked weights (what the dynamics use)."""
-        return eqx.tree_at(lambda c: c.w_rec, self.circuit, self.circuit.w_rec * self.mask)
+        """The plain CTRNN with the weights the dynamics use."""
 
     def init_state(self):
         return self.circuit.init_state()
@@ -92,8 +88,26 @@ class Masked(Circuit):
         return self.effective().simulate_batch(inputs, key=key)
 
 
+class Masked(_Reparametrised):
+    """A CTRNN whose recurrent connections exist only where ``mask`` is 1."""
+
+    circuit: CTRNN
+    mask: Array  # int8, not trained
+
+    def __init__(self, circuit: CTRNN, mask):
+        mask = jnp.asarray(mask, jnp.int8)
+        if mask.shape != (circuit.n_units,) * 2:
+            raise ConfigError(f"mask has shape {mask.shape}, expected ({circuit.n_units}, {circuit.n_units})")
+        self.circuit, self.mask = circuit, mask
+
+    def effective(self) -> CTRNN:
+        """The plain CTRNN with the masked weights (what the dynamics use)."""
+        return eqx.tree_at(lambda c: c.w_rec, self.circuit, self.circuit.w_rec * self.mask)
+
+
+
 @register("eirnn")
-class Dale(Circuit):
+class Dale(_Reparametrised):
     """Dale's law on a CTRNN: the first ``frac_exc`` of the units excitatory, the rest inhibitory."""
 
     circuit: CTRNN
@@ -125,18 +139,13 @@ class Dale(Circuit):
         if balanced:
             if key is None:
                 raise ConfigError("Dale(..., balanced=True) needs a key for the initial weights")
-            k_rec, k_in = jax.random.split(key)
+            k_rec = key
             circuit = eqx.tree_at(lambda c: (c.w_rec, c.w_in), circuit,
                                   (balanced_weights(n, n_exc, key=k_rec, radius=radius) * self.mask,
                                    jnp.abs(circuit.w_in)))
         else:
             circuit = eqx.tree_at(lambda c: (c.w_rec, c.w_in), circuit, (jnp.abs(circuit.w_rec), jnp.abs(circuit.w_in)))
         self.circuit = circuit
-
-    n_in = property(lambda self: self.circuit.n_in)
-    n_units = property(lambda self: self.circuit.n_units)
-    dt = property(lambda self: self.circuit.dt)
-    tau = property(lambda self: self.circuit.tau)
 
     @property
     def n_exc(self) -> int:
@@ -153,14 +162,6 @@ class Dale(Circuit):
         w_in = jax.nn.relu(self.circuit.w_in)
         return eqx.tree_at(lambda c: (c.w_rec, c.w_in), self.circuit, (w_rec, w_in))
 
-    def init_state(self):
-        return self.circuit.init_state()
-
-    def step(self, state, x, *, key):
-        return self.effective().step(state, x, key=key)
-
-    def simulate_batch(self, inputs, *, key):
-        return self.effective().simulate_batch(inputs, key=key)
 
 
 def EIRNN(n_in: int, n_units: int, *, key: PRNGKeyArray, frac_exc: float = 0.8, **ctrnn_params) -> Dale:

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
-import equinox as eqx
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from .. import analysis as A

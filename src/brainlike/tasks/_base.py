@@ -76,6 +76,15 @@ def _batch_size(conditions: dict[str, Array]) -> int:
     return distinct.pop()
 
 
+Duration = float | tuple[float, float]
+"""A period's duration in ms: fixed, or a ``(low, high)`` range drawn uniformly per trial."""
+
+
+def as_float_array(x) -> Array:
+    """Converter for sweepable task numbers (coherence sets, noise): float32 arrays."""
+    return jnp.asarray(x, dtype=jnp.float32)
+
+
 def duration_steps(name: str, duration: float | tuple[float, float], dt: float) -> tuple[int, int]:
     """A period's duration (ms, fixed or a ``(low, high)`` range) as a range of whole steps."""
     lo, hi = (duration, duration) if np.isscalar(duration) else tuple(duration)

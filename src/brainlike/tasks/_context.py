@@ -23,16 +23,9 @@ from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
 from .._trials import Trials
-from ._base import Task, duration_steps, inside, period_edges, register
+from ._base import Duration, Task, as_float_array, duration_steps, inside, period_edges, register
 
 __all__ = ["ContextDecision"]
-
-Duration = float | tuple[float, float]
-
-
-def _as_float_array(x) -> Array:
-    return jnp.asarray(x, dtype=jnp.float32)
-
 
 @register("context_decision")
 class ContextDecision(Task):
@@ -59,8 +52,8 @@ class ContextDecision(Task):
     stimulus: Duration = eqx.field(static=True, default=750.0)
     delay: Duration = eqx.field(static=True, default=(300.0, 1500.0))
     decision: Duration = eqx.field(static=True, default=100.0)
-    coherences: Array = eqx.field(converter=_as_float_array, default=(5.0, 15.0, 50.0))
-    sigma: Array = eqx.field(converter=_as_float_array, default=1.0)
+    coherences: Array = eqx.field(converter=as_float_array, default=(5.0, 15.0, 50.0))
+    sigma: Array = eqx.field(converter=as_float_array, default=1.0)
 
     def __check_init__(self):
         if not self.dt > 0:

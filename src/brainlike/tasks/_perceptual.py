@@ -23,17 +23,10 @@ from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
 from .._trials import Trials
-from ._base import Task, duration_steps, period_edges, register
+from ._base import Duration, Task, as_float_array, duration_steps, period_edges, register
 from ._base import inside as _inside
 
 __all__ = ["PerceptualDecision"]
-
-Duration = float | tuple[float, float]
-
-
-def _as_float_array(x) -> Array:
-    return jnp.asarray(x, dtype=jnp.float32)
-
 
 @register("perceptual_decision")
 class PerceptualDecision(Task):
@@ -62,8 +55,8 @@ class PerceptualDecision(Task):
     reaction_time: bool = eqx.field(static=True, default=False)
     grace: float = eqx.field(static=True, default=0.0)
     dim_ring: int = eqx.field(static=True, default=2)
-    coherences: Array = eqx.field(converter=_as_float_array, default=(0.0, 6.4, 12.8, 25.6, 51.2))
-    sigma: Array = eqx.field(converter=_as_float_array, default=1.0)
+    coherences: Array = eqx.field(converter=as_float_array, default=(0.0, 6.4, 12.8, 25.6, 51.2))
+    sigma: Array = eqx.field(converter=as_float_array, default=1.0)
 
     def __check_init__(self):
         if not self.dt > 0:
