@@ -10,7 +10,7 @@ from typing import Any
 
 from ._errors import ConfigError
 
-__all__ = ["apply_overrides", "config_to_dict", "config_from_dict", "parse_value"]
+__all__ = ["split_assignment", "apply_overrides", "config_to_dict", "config_from_dict", "parse_value"]
 
 
 def _field_types(cls) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def apply_overrides(config, overrides: list[str] | dict[str, Any]):
     types_ = _field_types(type(config))
     names = [f.name for f in dataclasses.fields(config)]
     changes: dict[str, Any] = {}
-    items = overrides.items() if isinstance(overrides, dict) else [_split(o) for o in overrides]
+    items = overrides.items() if isinstance(overrides, dict) else [split_assignment(o) for o in overrides]
     for key, value in items:
         if key not in names:
             raise ConfigError(f"--set {key}: {type(config).__qualname__} has no field {key!r}; "
@@ -84,7 +84,7 @@ def apply_overrides(config, overrides: list[str] | dict[str, Any]):
         raise ConfigError(f"--set: {e}") from None
 
 
-def _split(item: str) -> tuple[str, str]:
+def split_assignment(item: str) -> tuple[str, str]:
     if "=" not in item:
         raise ConfigError(f"--set {item!r}: expected key=value")
     key, value = item.split("=", 1)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._atomic import atomic_path
 from ._errors import DataError
 
 __all__ = ["Recording"]
@@ -172,10 +173,8 @@ class Recording:
     def to_netcdf(self, path: str | os.PathLike) -> Path:
         """Write the recording as NetCDF-4 (atomically: temporary file, then rename)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        self.to_xarray().to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            self.to_xarray().to_netcdf(tmp, engine="h5netcdf")
         return path
 
     @classmethod

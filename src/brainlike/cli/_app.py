@@ -108,30 +108,21 @@ def show_task(
     out: Annotated[Optional[Path], typer.Option(help="PNG to write (default <name>.png)")] = None,
 ) -> None:
     """Plot a few trials of a task (inputs, targets, epochs) to a PNG."""
-    import dataclasses
+    import typing
 
     import jax
 
     from .. import plot, tasks
-    from .._config import parse_value
+    from .._config import parse_value, split_assignment
 
-    cls = tasks.get(name)
+    hints = typing.get_type_hints(tasks.get(name))
     params = {}
-    hints = __import__("typing").get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls) if f.init}
     for item in set_ or []:
-        if "=" not in item:
-            raise ConfigError(f"--set {item!r}: expected key=value")
-        key, value = (s.strip() for s in item.split("=", 1))
-        if key not in fields:
-            raise ConfigError(f"--set {key}: task {name!r} has no parameter {key!r}; parameters: "
-                              f"{', '.join(sorted(fields))}")
-        tp = hints.get(key, float)
+        key, value = split_assignment(item)
         try:
-            params[key] = parse_value(value, tp, where=f"--set {key}")
-        except ConfigError:
-            params[key] = parse_value(value, tuple[float, ...], where=f"--set {key}") if "," in value \
-                else parse_value(value, float, where=f"--set {key}")
+            params[key] = parse_value(value, hints.get(key, float), where=f"--set {key}")
+        except ConfigError:  # an array field (coherences, sigma): a number or a comma-separated list
+            params[key] = parse_value(value, tuple[float, ...] if "," in value else float, where=f"--set {key}")
     task = tasks.make(name, **params)
     if n < 1:
         raise ConfigError(f"--n must be >= 1, got {n}")

@@ -1,6 +1,6 @@
 """Runs: the run store (atomic files, checkpoints, SQLite index), the report and the experiment runner."""
 
-from ._atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from .._atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
 from ._index import RunIndex
 from ._run import RunResult, find_resumable, run_experiment, seed_keys
 from ._store import RunDir, default_root

@@ -11,6 +11,7 @@ import equinox as eqx
 import jax
 import numpy as np
 
+from .._atomic import atomic_path
 from .._config import config_from_dict, config_to_dict
 from .._errors import BrainlikeError, ConfigError, TrainingDiverged
 from ..experiments._base import Claim, Experiment
@@ -146,9 +147,8 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
         import matplotlib.pyplot as plt
 
         path = run.path / "figures" / f"{name}.png"
-        tmp = path.with_name(f".{path.name}.tmp.png")
-        fig.savefig(tmp, dpi=110)
-        tmp.replace(path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
         plt.close(fig)
         figure_names.append(path.name)
 

@@ -28,7 +28,7 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import BrainlikeError, DataError
-from ._atomic import atomic_path, atomic_write_json, atomic_write_text
+from .._atomic import atomic_path, atomic_write_json, atomic_write_text
 
 __all__ = ["RunDir", "default_root", "now"]
 
