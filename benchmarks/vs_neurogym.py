@@ -1,13 +1,20 @@
 """brainlike against NeuroGym (+ the PyTorch CTRNN of NeuroGym's tutorial), in one run.
 
-Same task (perceptual decision making, dt = 20 ms: 100 ms fixation, 2000 ms stimulus, 100 ms decision),
-same circuit (CTRNN, 128 relu units, tau = 100 ms), batch 64, Adam(lr 1e-2), cross-entropy on every step.
+Same task at dt = 20 ms, same circuit (CTRNN, 128 relu units, tau = 100 ms), batch 64, Adam(lr 1e-2),
+cross-entropy on every step. ``--task``:
+
+- ``perceptual``: NeuroGym ``PerceptualDecisionMaking-v0`` (100 ms fixation, 2000 ms stimulus, 100 ms
+  decision; 111 steps, seq_len 120) against ``perceptual_decision``;
+- ``context``: NeuroGym ``ContextDecisionMaking-v0`` (300 ms fixation, 750 ms stimulus, delay
+  600 ms on average, 100 ms decision; seq_len 88) against ``context_decision`` with the same epochs
+  (delay fixed at the mean, 88 steps; brainlike's task also has the two context-cue inputs, 7 inputs
+  against NeuroGym's 5).
 
 (a) trial generation: batches/s of NeuroGym's ``Dataset`` (seq_len 120) against ``task.sample`` (jitted);
 (b) training: updates/s and time steps/s of data + forward + backward + Adam.
 
     pip install -e .[bench]
-    python benchmarks/vs_neurogym.py [--seconds 10] [--seeds 1 64] [--skip-peer]
+    python benchmarks/vs_neurogym.py [--task perceptual|context] [--seconds 10] [--seeds 1 64] [--skip-peer]
 
 Prints each figure and the ratio. ``--seeds`` also times N networks trained at once (vmapped), the
 figure to take on a GPU.
@@ -25,7 +32,14 @@ import jax
 from brainlike import plasticity, tasks
 from brainlike.circuits import CTRNN, Network
 
-BATCH, UNITS, DT, TAU, SEQ_LEN, LR = 64, 128, 20, 100.0, 120, 1e-2
+BATCH, UNITS, DT, TAU, LR = 64, 128, 20, 100.0, 1e-2
+
+# task name -> (NeuroGym id, seq_len, brainlike task with the same epochs)
+TASKS = {
+    "perceptual": ("PerceptualDecisionMaking-v0", 120, lambda: tasks.make("perceptual_decision", dt=float(DT))),
+    "context": ("ContextDecisionMaking-v0", 88, lambda: tasks.make(
+        "context_decision", dt=float(DT), fixation=300.0, stimulus=750.0, delay=600.0, decision=100.0)),
+}
 
 
 def timed(fn, seconds: float, min_calls: int = 3) -> float:
@@ -39,14 +53,15 @@ def timed(fn, seconds: float, min_calls: int = 3) -> float:
 
 
 # -- NeuroGym + PyTorch ------------------------------------------------------------------------
-def peer(seconds: float) -> dict[str, float]:
+def peer(task: str, seconds: float) -> dict[str, float]:
     import neurogym as ngym
     import torch
     from torch import nn
 
     torch.manual_seed(0)
-    env = ngym.make("PerceptualDecisionMaking-v0", dt=DT)
-    dataset = ngym.Dataset(env, batch_size=BATCH, seq_len=SEQ_LEN)
+    env_id, seq_len, _ = TASKS[task]
+    env = ngym.make(env_id, dt=DT)
+    dataset = ngym.Dataset(env, batch_size=BATCH, seq_len=seq_len)
     gen = timed(lambda: dataset(), seconds)
 
     class TorchCTRNN(nn.Module):  # as NeuroGym's tutorial writes it
@@ -89,14 +104,14 @@ def peer(seconds: float) -> dict[str, float]:
         opt.step()
 
     train = timed(update, seconds)
-    return {"gen_batches_s": gen, "gen_steps_s": gen * BATCH * SEQ_LEN,
-            "train_updates_s": train, "train_steps_s": train * BATCH * SEQ_LEN, "torch": torch.__version__,
+    return {"gen_batches_s": gen, "gen_steps_s": gen * BATCH * seq_len, "seq_len": seq_len,
+            "train_updates_s": train, "train_steps_s": train * BATCH * seq_len, "torch": torch.__version__,
             "torch_threads": torch.get_num_threads()}
 
 
 # -- brainlike ---------------------------------------------------------------------------------
-def ours(seconds: float, seeds: list[int]) -> dict[str, float]:
-    task = tasks.make("perceptual_decision", dt=float(DT))
+def ours(task_name: str, seconds: float, seeds: list[int]) -> dict[str, float]:
+    task = TASKS[task_name][2]()
     n_steps = task.n_steps
     sample = jax.jit(lambda k: task.sample(k, BATCH).inputs)
     key = jax.random.PRNGKey(0)
@@ -107,7 +122,8 @@ def ours(seconds: float, seeds: list[int]) -> dict[str, float]:
 
     def init(k):
         k1, k2 = jax.random.split(k)
-        return Network(CTRNN(3, UNITS, key=k1, tau=TAU, dt=float(DT), sigma_rec=0.0), 3, key=k2)
+        return Network(CTRNN(task.n_inputs, UNITS, key=k1, tau=TAU, dt=float(DT), sigma_rec=0.0), task.n_outputs,
+                       key=k2)
 
     res = {"gen_batches_s": gen, "gen_steps_s": gen * BATCH * n_steps, "trial_steps": n_steps}
     for n_seeds in seeds:
@@ -131,20 +147,21 @@ def ours(seconds: float, seeds: list[int]) -> dict[str, float]:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", choices=sorted(TASKS), default="perceptual", help="which task pair to time")
     ap.add_argument("--seconds", type=float, default=10.0, help="time per measurement")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1], help="networks trained at once (vmapped)")
     ap.add_argument("--skip-peer", action="store_true", help="only time brainlike (e.g. on a GPU machine)")
     args = ap.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, jax {jax.__version__} on {jax.devices()[0]}")
-    print(f"task: perceptual decision, dt {DT} ms; CTRNN {UNITS} units; batch {BATCH}")
-    b = ours(args.seconds, args.seeds)
-    p = None if args.skip_peer else peer(args.seconds)
+    print(f"task: {args.task} ({TASKS[args.task][0]}), dt {DT} ms; CTRNN {UNITS} units; batch {BATCH}")
+    b = ours(args.task, args.seconds, args.seeds)
+    p = None if args.skip_peer else peer(args.task, args.seconds)
     print("\n(a) trial generation")
     print(f"  brainlike task.sample (jit)  : {b['gen_batches_s']:10.1f} batches/s  "
           f"({b['gen_steps_s']:.3g} trial-steps/s, {b['trial_steps']} steps/trial)")
     if p:
         print(f"  neurogym Dataset             : {p['gen_batches_s']:10.1f} batches/s  "
-              f"({p['gen_steps_s']:.3g} trial-steps/s, seq_len {SEQ_LEN})")
+              f"({p['gen_steps_s']:.3g} trial-steps/s, seq_len {p['seq_len']})")
         print(f"  ratio (trial-steps/s)        : {b['gen_steps_s'] / p['gen_steps_s']:10.1f}x   (goal >= 20x)")
     print("\n(b) training: data + forward + backward + Adam")
     for k, v in b.items():

@@ -11,12 +11,13 @@ from brainlike.analysis import find_fixed_points
 from brainlike.circuits import CTRNN, GRU, Network
 
 
-def _line_attractor(n=20, seed=0):
+def _line_attractor(n=20, seed=0, rate_fn="linear", gain=1.0):
     rng = np.random.default_rng(seed)
     u = rng.normal(size=n)
     u /= np.linalg.norm(u)
-    c = CTRNN(2, n, key=jax.random.PRNGKey(0), rate_fn="linear", dt=20.0, tau=100.0, sigma_rec=0.1)
-    return eqx.tree_at(lambda m: m.w_rec, c, jnp.asarray(np.outer(u, u), jnp.float32)), u
+    c = CTRNN(2, n, key=jax.random.PRNGKey(0), rate_fn=rate_fn, dt=20.0, tau=100.0, sigma_rec=0.1)
+    c = eqx.tree_at(lambda m: m.bias, c, jnp.zeros(n))
+    return eqx.tree_at(lambda m: m.w_rec, c, jnp.asarray(gain * np.outer(u, u), jnp.float32)), u
 
 
 def test_planted_line_attractor_is_found_with_its_zero_eigenvalue():
@@ -68,3 +69,21 @@ def test_works_for_any_circuit_with_step_and_rejects_bad_input():
         find_fixed_points(g, np.zeros((4, 5)))
     with pytest.raises(ConfigError, match="needs? a circuit with step"):
         find_fixed_points(object(), np.zeros((1, 1)))
+
+
+def test_slow_points_stop_where_the_speed_is_small_and_carry_their_rates():
+    # a leaky line: tau dx/dt = -x + 0.9 u u^T x. The only fixed point is 0; along u the flow is slow
+    # (map eigenvalue 1 - 0.1 dt/tau), elsewhere fast. A full search slides every point to 0; a search
+    # that stops at a small speed keeps the points spread along the slow line (Sussillo & Barak's slow points).
+    circuit, u = _line_attractor(rate_fn="tanh", gain=0.9)
+    h0 = np.random.default_rng(1).normal(size=(64, 20)) * 0.3 + np.outer(np.linspace(-1, 1, 64), u)
+    full = find_fixed_points(circuit, h0, n_iter=4000, tol=1e-6, merge_distance=1e-2)
+    slow = find_fixed_points(circuit, h0, n_iter=4000, tol=1e-3, merge_distance=1e-3, stop_speed=1e-4)
+    assert len(full) == 1 and np.linalg.norm(full.points[0]) < 1e-2
+    assert len(slow) > 20 and np.all(slow.speed < 1e-3)
+    along = slow.points @ u
+    assert along.max() - along.min() > 0.5  # spread along the line ...
+    p = slow.points - slow.points.mean(0)
+    assert abs(np.linalg.svd(p, full_matrices=False)[2][0] @ u) > 0.99  # ... and on it
+    # the rates there: f of the state one step on, which moved less than sqrt(2 q) < 0.015
+    np.testing.assert_allclose(slow.rates, np.tanh(slow.points), atol=1.5e-2)

@@ -33,6 +33,12 @@ def test_planted_axes_are_recovered():
     np.testing.assert_allclose(tdr.axes @ tdr.axes.T, np.eye(4), atol=1e-10)
     assert tdr.axis("choice") @ tdr.beta_max[0] > 0
     assert tdr.project(rec.activity).shape == (rec.n_trials, rec.n_time, 4)
+    # the denoising subspace: orthonormal principal axes that contain the task axes
+    np.testing.assert_allclose(tdr.pcs @ tdr.pcs.T, np.eye(len(tdr.pcs)), atol=1e-10)
+    np.testing.assert_allclose(np.linalg.norm(tdr.axes @ tdr.pcs.T, axis=1), 1.0, atol=1e-10)
+    z = tdr.denoise(rec.activity)
+    assert z.shape == (rec.n_trials, rec.n_time, len(tdr.pcs))
+    np.testing.assert_allclose(z @ tdr.pcs @ tdr.axes.T, tdr.project(rec.activity), atol=1e-8)
 
 
 def test_missing_condition_is_named():

@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from jax.flatten_util import ravel_pytree
 
 from brainlike import Recording, circuits, tasks
 
@@ -75,3 +76,19 @@ def test_dt_mismatch_is_an_error():
     trials = tasks.make("perceptual_decision").sample(jax.random.PRNGKey(0), 2)  # dt = 100
     with pytest.raises(ValueError, match="dt=100.0 ms but the circuit steps dt=20.0 ms"):
         circuits.run(net, trials, key=jax.random.PRNGKey(0))
+
+
+@pytest.mark.parametrize("name", CIRCUITS)
+def test_hidden_states_are_the_states_the_step_visits(name):
+    net = network(name)
+    circuit = net.circuit
+    inputs = jnp.asarray(np.random.default_rng(0).normal(size=(2, 5, 3)), jnp.float32)
+    states = circuits.hidden_states(net, inputs, key=jax.random.PRNGKey(0))
+    n_state = ravel_pytree(circuit.init_state())[0].size
+    assert states.shape == (2, 5, n_state)
+    # replay trial 1 by hand with the same keys: same states
+    k = jax.random.split(jax.random.PRNGKey(0), 2)[1]
+    state = circuit.init_state()
+    for t, kt in enumerate(jax.random.split(k, 5)):
+        state, _ = circuit.step(state, inputs[1, t], key=kt)
+        np.testing.assert_allclose(states[1, t], ravel_pytree(state)[0], rtol=1e-5, atol=1e-6)

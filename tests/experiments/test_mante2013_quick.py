@@ -1,5 +1,5 @@
 """The quick size of mante2013 with both circuits: every claim must pass (slow; the acceptance check of
-the Mante issue, which is still open: see the closing note of the session that added it)."""
+the Mante issue)."""
 
 import pytest
 

@@ -38,11 +38,14 @@ def noiseless(circuit):
 
 @dataclasses.dataclass(frozen=True)
 class FixedPoints:
-    """Points ``[k units]`` with their speed ``q [k]``, Jacobians of the one-step map ``[k units units]``,
+    """Points ``[k state]`` (the circuit's flattened state) with their ``rates [k units]`` (what the
+    circuit outputs there, e.g. ``f(x)`` of a CTRNN: the space recordings and their analyses live in),
+    their speed ``q [k]``, Jacobians of the one-step map ``[k units units]``,
     eigenvalues ``[k units]`` (largest modulus first), right eigenvectors (columns) and left eigenvectors
     (rows) ``[k units units]``; ``dt`` is the circuit's step in ms."""
 
     points: np.ndarray
+    rates: np.ndarray
     speed: np.ndarray
     jacobians: np.ndarray
     eigenvalues: np.ndarray
@@ -74,8 +77,8 @@ class FixedPoints:
 
 
 def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 2000, learning_rate: float = 1e-2,
-                      tol: float = 1e-6, merge_distance: float = 1e-3,
-                      slowest_fraction: float = 1.0) -> FixedPoints:
+                      tol: float = 1e-6, merge_distance: float = 1e-3, slowest_fraction: float = 1.0,
+                      stop_speed: float = 0.0) -> FixedPoints:
     """Fixed and slow points of ``circuit`` under constant ``inputs`` (zeros if None).
 
     Args:
@@ -87,6 +90,10 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
         tol: largest speed ``q`` kept.  merge_distance: points closer than this are merged.
         slowest_fraction: keep only this fraction of the end points, the slowest (for slow manifolds,
             whose speed never reaches zero, a threshold relative to what the optimisation reached).
+        stop_speed: a point stops moving once its speed is below this. On an approximate line attractor
+            (slow drift along the line) a long search slides every point to the line's ends; stopping at
+            a small speed maps the slow manifold where the trajectories cross it instead (the *slow
+            points* of Sussillo & Barak 2013). 0 (default): run every point for ``n_iter`` iterations.
     """
     if not 0 < slowest_fraction <= 1:
         raise ConfigError(f"slowest_fraction must be in (0, 1], got {slowest_fraction}")
@@ -107,6 +114,9 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
         new, _ = circuit.step(unravel(h), u, key=key)
         return ravel_pytree(new)[0]
 
+    def rate(h):
+        return circuit.step(unravel(h), u, key=key)[1]
+
     def speed(h):
         return 0.5 * jnp.sum((one_step(h) - h) ** 2)
 
@@ -116,16 +126,21 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
     def minimise(h):
         def body(carry, _):
             h, state = carry
-            g = jax.vmap(jax.grad(speed))(h)
-            upd, state = opt.update(g, state, h)
-            return (optax.apply_updates(h, upd), state), None
+            q, g = jax.vmap(jax.value_and_grad(speed))(h)
+            upd, new_state = opt.update(g, state, h)
+            moving = q >= stop_speed
+            h = jnp.where(moving[:, None], optax.apply_updates(h, upd), h)
+            state = jax.tree_util.tree_map(
+                lambda new, old: jnp.where(moving.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+                if new.ndim >= 1 and new.shape[:1] == moving.shape else new, new_state, state)
+            return (h, state), None
 
         (h, _), _ = jax.lax.scan(body, (h, opt.init(h)), None, length=n_iter)
-        return h, jax.vmap(speed)(h), jax.vmap(jax.jacfwd(one_step))(h)
+        return h, jax.vmap(rate)(h), jax.vmap(speed)(h), jax.vmap(jax.jacfwd(one_step))(h)
 
-    h, q, jac = (np.asarray(a, np.float64) for a in minimise(h0))
+    h, r, q, jac = (np.asarray(a, np.float64) for a in minimise(h0))
     keep = _merge(h, q, min(tol, float(np.quantile(q, slowest_fraction))), merge_distance)
-    h, q, jac = h[keep], q[keep], jac[keep]
+    h, r, q, jac = h[keep], r[keep], q[keep], jac[keep]
     n = h.shape[1]
     eig = np.zeros((len(h), n), complex)
     right = np.zeros((len(h), n, n), complex)
@@ -136,7 +151,7 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
         w, vl, vr = w[order], vl[:, order], vr[:, order]
         scale = np.einsum("ij,ij->j", vl.conj(), vr)
         eig[i], right[i], left[i] = w, vr, (vl.conj() / scale).T
-    return FixedPoints(points=h, speed=q, jacobians=jac, eigenvalues=eig, right=right, left=left,
+    return FixedPoints(points=h, rates=r.reshape(len(h), -1), speed=q, jacobians=jac, eigenvalues=eig, right=right, left=left,
                        dt=float(getattr(circuit, "dt", 1.0)))
 
 

@@ -27,7 +27,8 @@ __all__ = ["TDR", "targeted_dimensionality_reduction"]
 class TDR:
     """Task axes ``[variables units]`` (orthonormal, in the order of ``variables``), the raw denoised
     coefficient vectors at their peak time ``beta_max [variables units]``, the full coefficients
-    ``beta [variables units time]``, the peak step of each variable, and the z-scoring ``mean``/``std``."""
+    ``beta [variables units time]``, the peak step of each variable, the z-scoring ``mean``/``std`` and the
+    denoising principal axes ``pcs [k units]`` (z-scored space)."""
 
     variables: tuple[str, ...]
     axes: np.ndarray
@@ -36,10 +37,15 @@ class TDR:
     t_max: np.ndarray
     mean: np.ndarray
     std: np.ndarray
+    pcs: np.ndarray
 
     def project(self, activity: np.ndarray) -> np.ndarray:
         """Z-score ``[... units]`` activity as the fit did and project it on the axes: ``[... variables]``."""
         return ((np.asarray(activity) - self.mean) / self.std) @ self.axes.T
+
+    def denoise(self, activity: np.ndarray) -> np.ndarray:
+        """Z-score ``[... units]`` activity and keep its part in the denoising subspace (coordinates on ``pcs``)."""
+        return ((np.asarray(activity) - self.mean) / self.std) @ self.pcs.T
 
     def axis(self, name: str) -> np.ndarray:
         return self.axes[self.variables.index(name)]
@@ -87,4 +93,5 @@ def targeted_dimensionality_reduction(recording: Recording, variables: Sequence[
     beta_max = np.stack([beta[v, :, t_max[v]] for v in range(len(variables))])
     q, r = np.linalg.qr(beta_max.T)
     axes = (q * np.sign(np.diag(r))).T  # keep each axis pointing along its own coefficient vector
-    return TDR(variables=variables, axes=axes, beta_max=beta_max, beta=beta, t_max=t_max, mean=mean, std=std)
+    return TDR(variables=variables, axes=axes, beta_max=beta_max, beta=beta, t_max=t_max, mean=mean, std=std,
+               pcs=vt[:k])

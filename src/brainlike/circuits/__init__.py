@@ -4,7 +4,7 @@ from ._base import ACTIVATIONS, Circuit, activation, make, names, register
 from ._constraints import EIRNN, Dale, Masked, balanced_weights, block_mask, sparse_mask
 from ._ctrnn import CTRNN
 from ._gated import GRU, LSTM
-from ._network import Network, forward, run, simulate
+from ._network import Network, forward, hidden_states, run, simulate
 
-__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Network", "simulate", "forward", "run",
+__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Network", "simulate", "forward", "run", "hidden_states",
            "make", "names", "register", "activation", "ACTIVATIONS"]

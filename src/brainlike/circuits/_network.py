@@ -5,6 +5,7 @@ from __future__ import annotations
 import equinox as eqx
 import jax
 import numpy as np
+from jax.flatten_util import ravel_pytree
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._errors import ConfigError
@@ -12,7 +13,7 @@ from .._recording import Recording
 from .._trials import Trials
 from ._base import Circuit
 
-__all__ = ["Network", "simulate", "forward", "run"]
+__all__ = ["Network", "simulate", "forward", "run", "hidden_states"]
 
 
 class Network(eqx.Module):
@@ -76,6 +77,27 @@ def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: 
 
 
 _forward_jit = eqx.filter_jit(forward)
+
+
+@eqx.filter_jit
+def hidden_states(network: Network | Circuit, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
+                  ) -> Float[Array, "trials time state"]:
+    """The circuit's full state (flattened: ``x`` of a CTRNN, ``(h, c)`` of an LSTM...) after each step of
+    each trial, with the circuit's own noise: the states visited on trials, where a fixed-point search
+    starts (:func:`brainlike.analysis.find_fixed_points`). Rates are what :func:`run` records; this is
+    the variable the dynamics act on."""
+    circuit = getattr(network, "circuit", network)
+    if inputs.ndim != 3 or inputs.shape[-1] != circuit.n_in:
+        raise ConfigError(f"inputs have shape {tuple(inputs.shape)}, expected (trials, time, {circuit.n_in})")
+
+    def one(x, k):
+        def body(state, xs):
+            state, _ = circuit.step(state, xs[0], key=xs[1])
+            return state, ravel_pytree(state)[0]
+
+        return jax.lax.scan(body, circuit.init_state(), (x, jax.random.split(k, x.shape[0])))[1]
+
+    return jax.vmap(one)(inputs, jax.random.split(key, inputs.shape[0]))
 
 
 def run(network: Network, trials: Trials, *, key: PRNGKeyArray) -> Recording:

@@ -1,10 +1,14 @@
 """Context-dependent integration by recurrent dynamics (Mante, Sussillo, Shenoy & Newsome 2013 Nature).
 
-A CTRNN (or, with ``--set circuit=eirnn``, an excitatory-inhibitory network obeying Dale's law) is trained
-by BPTT on the context task: report the sign of the motion or of the colour coherence of a noisy
-stimulus, as a context cue says. The network is then analysed as the paper analysed it and the monkeys'
-prefrontal cortex: psychometric curves per context; targeted dimensionality reduction (choice, motion,
-colour, context axes); slow points in each context with their linearisation (Sussillo & Barak 2013).
+A CTRNN of tanh units as in the paper (or, with ``--set circuit=eirnn``, an excitatory-inhibitory network of
+rectified units obeying Dale's law, Song, Yang & Wang 2016) is trained by BPTT on the context task: report
+the sign of the motion or of the colour coherence of a noisy stimulus, as a context cue says. Training
+stimuli last 300-3000 ms, so that only integrating all the evidence does well; the analysed trials use the
+monkeys' 750 ms. The network is then analysed as the paper analysed it and the monkeys' prefrontal cortex:
+psychometric curves per context; targeted dimensionality reduction (choice, motion, colour, context axes);
+slow points in each context (Sussillo & Barak 2013), searched from the states the trials visit and stopped
+once slow, with their linearisation. The geometry of the slow points is measured where the paper plots it
+(Fig. 5), on the orthogonal TDR axes; the same measures in the whole denoising subspace are in the results.
 
 The claims are the paper's: the relevant input drives the choice and the irrelevant one does not; in each
 context the slow points form a line (an approximate line attractor) along the choice axis with a slow
@@ -24,7 +28,7 @@ import numpy as np
 from .. import analysis as A
 from .. import plot
 from .._errors import ConfigError
-from ..circuits import CTRNN, EIRNN, Network, run
+from ..circuits import CTRNN, EIRNN, Network, hidden_states, run
 from ..plasticity import adam, make_step
 from ..tasks import ContextDecision
 from ._base import Evaluation, Experiment, at_least, register
@@ -41,14 +45,19 @@ class Config:
     seed: int = 0
     circuit: str = "ctrnn"  # ctrnn | eirnn
     n_units: int = 100
+    rate_fn: str = "auto"  # auto: tanh for the CTRNN (as the paper's network), relu for the EIRNN (Song 2016)
     tau: float = 100.0  # ms
     dt: float = 20.0  # ms
-    sigma_rec: float = 0.05
+    sigma_rec: float | None = None  # None: 0.05 for the CTRNN, 0.15 for the EIRNN (Song, Yang & Wang 2016)
     # task
     coherences: tuple[float, ...] = (5.0, 15.0, 50.0)  # % (both signs)
     stimulus_noise: float = 1.0
     fixation: float = 200.0  # ms
-    stimulus: float = 750.0  # ms
+    stimulus: float = 750.0  # ms, as the monkeys saw it: the duration of the analysed trials
+    # training stimuli last between min and max ms: the network cannot know when the evidence ends, and
+    # must integrate it all (a fixed 750 ms lets a leaky integrator of ~stimulus length do as well)
+    train_stimulus_min: float = 300.0
+    train_stimulus_max: float = 3000.0
     delay_min: float = 0.0  # ms
     delay_max: float = 300.0  # ms
     decision: float = 200.0  # ms
@@ -65,7 +74,8 @@ class Config:
     fp_initial_states: int = 256
     fp_iterations: int = 3000
     fp_tol: float = 1e-2  # speed below which a point counts as slow ...
-    fp_slowest_fraction: float = 0.25  # ... and of those, the slowest quarter
+    fp_slowest_fraction: float = 1.0  # ... and of those, this fraction, the slowest
+    fp_stop_speed: float = 1e-4  # a point stops moving below this speed: the slow points where trajectories pass
     n_boot: int = 50
 
     def __post_init__(self):
@@ -86,9 +96,22 @@ class Config:
         return cls(n_steps=20000, eval_repeats=60, fp_initial_states=1024, fp_iterations=10000, n_boot=500)
 
 
-def task(c: Config) -> ContextDecision:
-    return ContextDecision(dt=c.dt, fixation=c.fixation, stimulus=c.stimulus, delay=(c.delay_min, c.delay_max),
+def task(c: Config, training: bool = False) -> ContextDecision:
+    stimulus = (c.train_stimulus_min, c.train_stimulus_max) if training else c.stimulus
+    return ContextDecision(dt=c.dt, fixation=c.fixation, stimulus=stimulus, delay=(c.delay_min, c.delay_max),
                            decision=c.decision, coherences=c.coherences, sigma=c.stimulus_noise)
+
+
+def rate_fn(c: Config) -> str:
+    if c.rate_fn != "auto":
+        return c.rate_fn
+    return "tanh" if c.circuit == "ctrnn" else "relu"
+
+
+def sigma_rec(c: Config) -> float:
+    if c.sigma_rec is not None:
+        return c.sigma_rec
+    return 0.05 if c.circuit == "ctrnn" else 0.15
 
 
 def _effective(circuit):
@@ -105,7 +128,7 @@ class Mante2013(Experiment):
     def init(self, c: Config, key):
         t = task(c)
         k1, k2 = jax.random.split(key)
-        kw = dict(tau=c.tau, dt=c.dt, sigma_rec=c.sigma_rec, rate_fn="relu")
+        kw = dict(tau=c.tau, dt=c.dt, sigma_rec=sigma_rec(c), rate_fn=rate_fn(c))
         core = (CTRNN(t.n_inputs, c.n_units, key=k1, **kw) if c.circuit == "ctrnn"
                 else EIRNN(t.n_inputs, c.n_units, key=k1, **kw))
         return Network(core, t.n_outputs, key=k2)
@@ -114,11 +137,11 @@ class Mante2013(Experiment):
         return adam(c.learning_rate, c.grad_clip)
 
     def step(self, c: Config, optimizer):
-        return make_step(task(c), optimizer, batch_size=c.batch_size, rate_reg=c.rate_reg)
+        return make_step(task(c, training=True), optimizer, batch_size=c.batch_size, rate_reg=c.rate_reg)
 
     # -- analyses ------------------------------------------------------------------------------
     def evaluate(self, c: Config, model, key) -> Evaluation:
-        k1, k2 = jax.random.split(key)
+        k1, k2, k3, k4 = jax.random.split(key, 4)
         t = task(c)
         rec = run(model, t.build(t.condition_grid(c.eval_repeats), key=k1), key=k2)
         cond = rec.conditions
@@ -154,6 +177,10 @@ class Mante2013(Experiment):
                                      conditions={**cond, "choice": np.where(chosen == 1, 1.0, -1.0),
                                                  "context": np.where(cond["context"] == 1, 1.0, -1.0)},
                                      epochs={}, inputs=None, outputs=None, targets=None, mask=None)
+        if np.unique(window.conditions["choice"]).size < 2:  # untrained: no choice axis to regress on
+            why = "not measured: the network makes the same choice on every trial"
+            claims += [at_least(name, float("nan"), threshold, why) for name, threshold in _population_claims()]
+            return Evaluation(results=results, claims=claims, recordings={"main": rec}, artifacts={"fits": fits})
         tdr = A.targeted_dimensionality_reduction(window, VARIABLES, n_pcs=c.n_pcs)
         # the irrelevant input stays represented along its own axis
         for name in ctx_names:
@@ -173,26 +200,35 @@ class Mante2013(Experiment):
         w_in = np.asarray(circuit.w_in, np.float64)
         input_vec = {"motion": w_in[:, MOTION[1]] - w_in[:, MOTION[0]],
                      "colour": w_in[:, COLOUR[1]] - w_in[:, COLOUR[0]]}
+        # initial states: the circuit's states (x, not rates) visited during the stimulus and just after
+        grid = t.condition_grid(2)
+        states = np.asarray(hidden_states(model, t.build(grid, key=k3).inputs, key=k4))
+        ctx_of = np.asarray(grid["context"])
         rng = np.random.default_rng(c.seed)
         slow = {}
         for ctx, relevant in enumerate(ctx_names):
             u = np.zeros(circuit.n_in)
             u[FIXATION], u[CONTEXT[ctx]] = 1.0, 1.0
             u[[*MOTION, *COLOUR]] = 0.5  # the stimulus at zero coherence
-            states = rec.activity[cond["context"] == ctx][:, stim[0]:stim[1] + 10].reshape(-1, rec.n_units)
-            h0 = states[rng.choice(len(states), c.fp_initial_states, replace=False)]
-            h0 = h0 + 0.01 * rng.normal(size=h0.shape)
+            pool = states[ctx_of == ctx][:, stim[0]:stim[1] + 10].reshape(-1, states.shape[-1])
+            h0 = pool[rng.choice(len(pool), min(c.fp_initial_states, len(pool)), replace=False)]
             fp = A.find_fixed_points(circuit, h0, u, n_iter=c.fp_iterations, tol=c.fp_tol, merge_distance=1e-3,
-                                     slowest_fraction=c.fp_slowest_fraction)
+                                     slowest_fraction=c.fp_slowest_fraction, stop_speed=c.fp_stop_speed)
             slow[relevant] = fp
             res = {"n_points": len(fp)}
             if len(fp) >= 2:
-                rates = np.maximum(fp.points, 0.0)  # relu rates of the slow points
-                z = rates / tdr.std
-                s = np.linalg.svd(z - z.mean(0), compute_uv=False)
-                line_var = float(s[0] ** 2 / np.sum(s**2))
-                direction = np.linalg.svd(z - z.mean(0), full_matrices=False)[2][0]
-                align = float(abs(direction @ tdr.axis("choice")))
+                # geometry in the paper's state space (Fig. 5): the orthogonal task axes of TDR
+                z = tdr.project(fp.rates)
+                z = z - z.mean(0)
+                _, sv, vt = np.linalg.svd(z, full_matrices=False)
+                line_var = float(sv[0] ** 2 / np.sum(sv**2))
+                align = float(abs(vt[0, tdr.variables.index("choice")]))
+                # and in the whole denoising subspace (top PCs of the condition averages), for the record
+                zp = tdr.denoise(fp.rates)
+                zp = zp - zp.mean(0)
+                _, svp, vtp = np.linalg.svd(zp, full_matrices=False)
+                res["pc_subspace"] = {"line_variance": float(svp[0] ** 2 / np.sum(svp**2)),
+                                      "choice_alignment": float(abs((vtp[0] @ tdr.pcs) @ tdr.axis("choice")))}
             else:
                 line_var, align = float("nan"), float("nan")
             tc = float(np.median(fp.time_constants)) if len(fp) else float("nan")
@@ -233,8 +269,22 @@ class Mante2013(Experiment):
             axs[row, 1].set_xlabel(f"{'colour' if relevant == 'motion' else 'motion'} coherence (irrelevant)")
             axs[row, 0].set_title(f"{relevant} context", fontsize=9)
         figs["psychometric_by_context"] = fig
+        if "tdr" not in a:
+            return figs
         figs["state_space"] = _state_space(a["window"], a["tdr"], a["slow"])
+        figs["slow_point_spectra"] = _spectra(a["slow"], ev.results["slow_points"])
         return figs
+
+
+def _population_claims() -> list[tuple[str, float]]:
+    """Names and thresholds of the claims on the population and its dynamics (in evaluation order)."""
+    out = [(f"{name}: variance along its axis when irrelevant / when relevant", 0.5) for name in ("motion", "colour")]
+    for ctx in ("motion", "colour"):
+        out += [(f"{ctx} context: slow points on a line (PC1 variance fraction)", 0.90),
+                (f"{ctx} context: slow mode time constant / tau", 10.0),
+                (f"{ctx} context: |cos| of the line with the choice axis", 0.70)]
+    return out + [(f"{name} input: projection on the selection vector, relevant / irrelevant context", 2.0)
+                  for name in ("motion", "colour")]
 
 
 def _state_space(window, tdr, slow):
@@ -257,10 +307,42 @@ def _state_space(window, tdr, slow):
                 ax.plot(proj[i, :, 0], proj[i, :, VARIABLES.index(var)], style, color=color, lw=1)
             fp = slow[ctx_name]
             if len(fp):
-                p = tdr.project(np.maximum(fp.points, 0.0))
+                p = tdr.project(fp.rates)
                 ax.plot(p[:, 0], p[:, VARIABLES.index(var)], "k.", ms=3, label="slow points")
             ax.set_xlabel("choice axis")
             ax.set_ylabel(f"{var} axis")
             ax.set_title(f"{ctx_name} context: {var} {'relevant' if var == ctx_name else 'irrelevant'}", fontsize=9)
     axs[0, 0].legend(fontsize=7)
+    return fig
+
+
+def _spectra(slow, results):
+    """Eigenvalues of the one-step map at every slow point of each context (a line attractor has one
+    eigenvalue at 1, the rest inside the unit circle), and each input's projection on the selection vector."""
+    import matplotlib.pyplot as plt
+
+    fig, axs = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
+    theta = np.linspace(0, 2 * np.pi, 200)
+    for ax, (ctx, fp) in zip(axs[:2], slow.items()):
+        ax.plot(np.cos(theta), np.sin(theta), color="0.7", lw=0.8)
+        if len(fp):
+            ev = fp.eigenvalues
+            ax.plot(ev[:, 1:].real.ravel(), ev[:, 1:].imag.ravel(), ".", color="0.4", ms=1.5)
+            ax.plot(ev[:, 0].real, ev[:, 0].imag, "r.", ms=3, label="slowest mode")
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.2, 1.1)
+        ax.set_ylim(-0.6, 0.6)
+        ax.set_title(f"{ctx} context: {len(fp)} slow points", fontsize=9)
+        ax.set_xlabel("Re lambda")
+    axs[0].set_ylabel("Im lambda")
+    axs[0].legend(fontsize=7, loc="lower left")
+    names = ("motion", "colour")
+    width = 0.38
+    for i, ctx in enumerate(names):
+        gains = [results[f"{ctx} context"]["selection_gain"][n] for n in names]
+        axs[2].bar(np.arange(2) + (i - 0.5) * width, gains, width, label=f"{ctx} context")
+    axs[2].set_xticks(range(2), [f"{n} input" for n in names])
+    axs[2].set_ylabel("|selection vector . input weights|")
+    axs[2].set_yscale("log")
+    axs[2].legend(fontsize=7)
     return fig
