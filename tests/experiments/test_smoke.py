@@ -8,9 +8,22 @@ from brainlike import experiments
 from brainlike.runs import run_experiment
 
 
+def needs_data(exp):
+    """Skip an experiment whose real data files are not in the data directory."""
+    from brainlike import DataError
+    from brainlike.data import data_file
+
+    try:
+        for relative in exp.data:
+            data_file(relative)
+    except DataError as e:
+        pytest.skip(f"real data not available: {e}")
+
+
 @pytest.mark.parametrize("name", experiments.names())
 def test_smoke(name, runs_root):
     exp = experiments.get(name)
+    needs_data(exp)
     res = run_experiment(exp, size="smoke", root=runs_root, progress=False)
     claims = json.loads((res.run.path / "claims.json").read_text())
     assert len(claims) == len(res.claims) > 0
@@ -39,6 +52,7 @@ def test_make_train_is_pure_vmappable_and_matches_the_runner(name, runs_root):
     from brainlike.runs import seed_keys
 
     exp = experiments.get(name)
+    needs_data(exp)
     cfg = exp.config("smoke")
     train = eqx.filter_jit(eqx.filter_vmap(exp.make_train(cfg)))
     models, losses = train(seed_keys(cfg.seed, 2))

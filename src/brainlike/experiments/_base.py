@@ -77,6 +77,8 @@ class Experiment(abc.ABC):
     title: ClassVar[str]
     paper: ClassVar[str]
     Config: ClassVar[type]
+    #: Real data files the experiment reads, relative to the data directory ($BRAINLIKE_DATA).
+    data: ClassVar[tuple[str, ...]] = ()
 
     def config(self, size: str = "quick"):
         if size not in SIZES:

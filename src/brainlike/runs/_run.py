@@ -60,6 +60,10 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
     and write the run directory. ``resume=True`` continues the newest unfinished run of the experiment
     from its last checkpoint (its saved config and seeds are used)."""
     root = Path(root) if root is not None else default_root()
+    from ..data import data_file
+
+    for relative in experiment.data:  # a missing or corrupt data file stops the run before training
+        data_file(relative)
     index = RunIndex(root)
     if resume:
         run = resume if isinstance(resume, RunDir) else find_resumable(root, experiment.name)
