@@ -16,7 +16,7 @@ def atomic_path(path: str | os.PathLike):
     """Yield a temporary path to write to; on success it replaces ``path`` in one rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")  # keeps the extension readers check
     try:
         yield tmp
         with open(tmp, "rb+") as f:

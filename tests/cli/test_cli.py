@@ -62,3 +62,29 @@ def test_show_task_writes_png(tmp_path):
                   "--set", "grace=100", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_datasets_lists_each_file_and_where_it_looked(tmp_path):
+    r = brainlike("datasets", env_extra={"BRAINLIKE_DATA": str(tmp_path), "COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert str(tmp_path) in r.stdout and "Figure2b.mat: missing" in r.stdout and "kriegeskorte2008_92images" in r.stdout
+
+
+def test_compare_scores_a_run_against_the_dopamine_data(tmp_path):
+    from brainlike import DataError
+    from brainlike.data import data_file
+
+    try:
+        data_file("dabney2020_dopamine/Figure2b.mat")
+    except DataError as e:
+        pytest.skip(str(e))
+    r = brainlike("run", "dabney2020", "--smoke", "--no-progress", env_extra={"BRAINLIKE_RUNS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    run_dir = next(tmp_path.glob("dabney2020-*"))
+    r = brainlike("compare", str(run_dir), "dabney2020_dopamine", env_extra={"COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert "split-half reliability" in r.stdout and "dabney2020 data" in r.stdout
+    r = brainlike("compare", str(run_dir), "kriegeskorte2008_92images")
+    assert r.returncode == 2 and "conditions['stimulus']" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = brainlike("compare", str(run_dir), "nope")
+    assert r.returncode == 2 and "unknown data set 'nope'" in r.stderr

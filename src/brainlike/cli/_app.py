@@ -134,6 +134,59 @@ def show_task(
     console.print(f"wrote {path}")
 
 
+@app.command()
+def datasets() -> None:
+    """List the real data sets, where they were looked for, and whether each file is there and intact."""
+    from .._errors import DataError
+    from ..data import DATASETS, SHA256, data_dir, data_file
+
+    try:
+        root = data_dir()
+        where = str(root)
+    except DataError as e:
+        root, where = None, str(e)
+    table = Table(title=f"data sets (looked in: {where})")
+    for col in ("name", "what", "files"):
+        table.add_column(col, overflow="fold")
+    for name, what in DATASETS.items():
+        states = []
+        for rel in (r for r in SHA256 if r.startswith(name + "/")):
+            if root is None:
+                states.append(f"{rel.split('/')[-1]}: not looked for")
+                continue
+            try:
+                data_file(rel, root=root)
+                states.append(f"{rel.split('/')[-1]}: ok")
+            except DataError as e:
+                states.append(f"{rel.split('/')[-1]}: {'corrupt' if 'corrupt' in str(e) else 'missing'}")
+        table.add_row(name, what, "\n".join(states))
+    console.print(table)
+
+
+@app.command()
+def compare(
+    run_dir: Annotated[Path, typer.Argument(help="a run directory (holds recording.nc)")],
+    dataset: Annotated[str, typer.Argument(help="a data set (see `brainlike datasets`)")],
+    recording: Annotated[str, typer.Option(help="which recording of the run (file stem)")] = "recording",
+) -> None:
+    """Score a run's recording against a shipped data set with the metric that data set calls for."""
+    from .._errors import DataError
+    from .._recording import Recording
+    from ..compare import score_against
+
+    path = run_dir / f"{recording}.nc"
+    if not path.is_file():
+        raise DataError(f"no {path.name} in {run_dir}")
+    rows = score_against(Recording.from_netcdf(path), dataset)
+    table = Table(title=f"{run_dir.name} vs {dataset}")
+    for col in ("target", "metric", "value"):
+        table.add_column(col)
+    for r in rows:
+        value = f"{r['value']:.4f}" if isinstance(r["value"], float) else str(r["value"])
+        table.add_row(r["target"], r["metric"], value)
+    console.print(table)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors end in one line on stderr and exit code 2."""
     try:

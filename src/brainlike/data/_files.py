@@ -8,12 +8,21 @@ from pathlib import Path
 
 from .._errors import DataError
 
-__all__ = ["data_dir", "data_file", "SHA256"]
+__all__ = ["data_dir", "data_file", "SHA256", "DATASETS"]
 
 # Published checksums of the shipped files (shared/data/README.md), by path inside the data directory.
 SHA256 = {
     "dabney2020_dopamine/Figure2b.mat": "2647eca8ea2188466aeb83c063fadb023c8f3e89d20f480efcfc493f8f5f8c00",
     "dabney2020_dopamine/Figure2d.mat": "b0be6ac7c2bde08f9cacd7a17ede249f6333dc82fc8ce384570e58529deb7bd5",
+    "kriegeskorte2008_92images/92_brainRDMs.mat": "1743f90a15e895798a94318649e80e1123a7e5943a1703fa1dd7c31ea5780b7c",
+    "kriegeskorte2008_92images/Kriegeskorte_Neuron2008_supplementalData.mat":
+        "06f21214399a5d43dc264eed19a7f4b8daf11c8622a59eec3e106064ce5e3504",
+}
+
+#: What each data set is (``brainlike datasets``).
+DATASETS = {
+    "dabney2020_dopamine": "mouse VTA dopamine neurons, 40 cells x 7 reward sizes (Dabney et al. 2020, Fig. 2)",
+    "kriegeskorte2008_92images": "92 object images, monkey IT (674 neurons) and human IT RDMs (Kriegeskorte 2008)",
 }
 
 _checked: dict[tuple[str, int, int], bool] = {}
