@@ -54,6 +54,9 @@ def test_rsa_of_identical_representations_is_one_and_identical_subjects_have_cei
         assert c.lower == pytest.approx(1.0) and c.upper == pytest.approx(1.0)
     boots = bootstrap_rdm_comparison(rdm(X), rdm(X + 0.5 * rng.normal(size=X.shape)), n_boot=50)
     assert boots.shape == (50,) and 0.3 < boots.mean() < 1
+    subjects = np.stack([rdm(X + rng.normal(size=X.shape)) for _ in range(5)])
+    both = bootstrap_rdm_comparison(rdm(X), subjects, n_boot=50)
+    assert both.shape == (50,) and 0.2 < both.mean() < 1 and both.std() > 0
 
 
 def test_rsa_of_euclidean_rdms_by_whitened_cosine_is_linear_cka_without_an_rdm():

@@ -160,24 +160,30 @@ def noise_ceiling(subject_rdms, method: str = "spearman") -> NoiseCeiling:
 
 def bootstrap_rdm_comparison(model_rdm, data_rdm, method: str = "spearman", *, n_boot: int = 1000,
                              seed: int = 0) -> np.ndarray:
-    """The comparison over ``n_boot`` bootstrap resamples of the stimuli (rows and columns of both RDMs
-    resampled together; pairs of a stimulus with its own copy left out), ``[n_boot]`` — for a
-    confidence interval or a paired test between models (resample once, compare both)."""
+    """The comparison over ``n_boot`` bootstrap resamples, ``[n_boot]`` — for a confidence interval, or
+    a paired test between models (same ``seed``: the same resamples).
+
+    Stimuli are resampled with replacement (rows and columns of both RDMs together; pairs of a stimulus
+    with its own copy left out). When ``data_rdm`` is ``[subjects pairs]``, subjects are resampled too
+    and the model is compared with the mean of the drawn subjects' RDMs (Nili et al. 2014)."""
     if method == "whitened_cosine":
         raise ConfigError("bootstrap_rdm_comparison: whitened_cosine needs whole RDMs; use another method")
-    a, b = square(model_rdm), square(data_rdm)
-    if a.shape != b.shape:
-        raise ConfigError(f"model RDM is {a.shape}, data RDM {b.shape}")
+    data = _vectors(data_rdm)
+    a = square(model_rdm)
+    subjects = np.stack([square(d) for d in data])
+    if subjects.shape[1:] != a.shape:
+        raise ConfigError(f"model RDM is {a.shape}, data RDMs {subjects.shape[1:]}")
     rng = np.random.default_rng(seed)
     n = a.shape[0]
     out = np.empty(n_boot)
     i, j = np.triu_indices(n, 1)
     for k in range(n_boot):
         idx = rng.integers(0, n, n)
+        who = rng.integers(0, len(subjects), len(subjects)) if len(subjects) > 1 else np.zeros(1, int)
+        b = subjects[who].mean(0)
         keep = idx[i] != idx[j]
         out[k] = compare_rdms(a[idx[i], idx[j]][keep], b[idx[i], idx[j]][keep], method)
     return out
-
 
 
 def _distance_form(x: np.ndarray, method: str):
