@@ -92,3 +92,20 @@ def test_hidden_states_are_the_states_the_step_visits(name):
     for t, kt in enumerate(jax.random.split(k, 5)):
         state, _ = circuit.step(state, inputs[1, t], key=kt)
         np.testing.assert_allclose(states[1, t], ravel_pytree(state)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_feedforward_shapes_and_errors():
+    import jax.numpy as jnp
+
+    from brainlike import ConfigError
+    from brainlike.circuits import convnet, mlp
+
+    key = jax.random.PRNGKey(0)
+    net = convnet((1, 40), (25, 25, 25), 10, key=key, kernel=(5, 3, 3), stride=2, padding=1)
+    hs = net.hidden(jnp.zeros((3, 1, 40)))
+    assert [h.shape for h in hs] == [(3, 25, 19), (3, 25, 10), (3, 25, 5), (3, 10)]  # MNIST-1D reference CNN
+    img = convnet((1, 8, 8), (4,), 3, key=key, hidden=(6,))
+    assert img(jnp.zeros((2, 1, 8, 8))).shape == (2, 3)
+    assert mlp(4, (5, 6), 2, key=key)(jnp.ones((7, 4))).shape == (7, 2)
+    with pytest.raises(ConfigError, match="shrinks to nothing"):
+        convnet((1, 4), (2, 2, 2, 2), 2, key=key, kernel=3, stride=2, padding=0)

@@ -1,10 +1,12 @@
-"""Circuits: recurrent rate networks (CTRNN), gated networks (GRU, LSTM) and their runner."""
+"""Circuits: recurrent rate networks (CTRNN), gated networks (GRU, LSTM) and their runner; feed-forward
+dense and convolutional networks (MLP, convnet)."""
 
 from ._base import ACTIVATIONS, Circuit, activation, make, names, register
 from ._constraints import EIRNN, Dale, Masked, balanced_weights, block_mask, sparse_mask
 from ._ctrnn import CTRNN
+from ._feedforward import Conv, Dense, FeedForward, convnet, mlp
 from ._gated import GRU, LSTM
 from ._network import Network, forward, hidden_states, run, simulate
 
-__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Network", "simulate", "forward", "run", "hidden_states",
+__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states",
            "make", "names", "register", "activation", "ACTIVATIONS"]

@@ -5,8 +5,10 @@ against its published sha256 before it is read.
 """
 
 from ._dabney import DABNEY_MAGNITUDES, DABNEY_PROBABILITIES, load_dabney2020
+from ._digits import CLASSIFICATION, Classification, load_classification, load_digits, load_mnist1d
 from ._files import DATASETS, SHA256, data_dir, data_file
 from ._kriegeskorte import ImageSet, load_kriegeskorte2008
 from ._nwb import from_nwb, to_nwb
 
-__all__ = ["data_dir", "data_file", "DATASETS", "SHA256", "ImageSet", "load_kriegeskorte2008", "to_nwb", "from_nwb", "load_dabney2020", "DABNEY_MAGNITUDES", "DABNEY_PROBABILITIES"]
+__all__ = ["data_dir", "data_file", "DATASETS", "SHA256", "ImageSet", "load_kriegeskorte2008", "to_nwb", "from_nwb", "load_dabney2020", "DABNEY_MAGNITUDES", "DABNEY_PROBABILITIES",
+           "Classification", "load_digits", "load_mnist1d", "load_classification", "CLASSIFICATION"]

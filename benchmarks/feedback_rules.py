@@ -1,0 +1,82 @@
+"""Cost of one training step under each credit-assignment rule, against backpropagation on the same network.
+
+The issue's goal: every rule's step costs at most 1.5x the BP step of the same network. A step is one
+Adam update on a batch (forward, the rule's backward, the feedback matrices' own update), jitted, timed
+over a scan of ``--steps`` steps after a warm-up, best of ``--repeats``.
+
+    python benchmarks/feedback_rules.py [--batch 100] [--steps 200] [--repeats 3] [--mirror-batch 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import optax
+
+from brainlike.circuits import convnet, mlp
+from brainlike.plasticity import FEEDBACK_RULES, feedback_optimizer, with_feedback
+
+
+def networks(key):
+    return {
+        "MLP 40-256-256-10": (mlp(40, (256, 256), 10, key=key), (40,)),
+        "MLP 784-1000-1000-1000-10": (mlp(784, (1000, 1000, 1000), 10, key=key), (784,)),
+        "CNN MNIST-1D (25,25,25)": (convnet((1, 40), (25, 25, 25), 10, key=key, kernel=(5, 3, 3), stride=2, padding=1), (1, 40)),
+        "CNN 28x28 (32,64)+128": (convnet((1, 28, 28), (32, 64), 10, key=key, kernel=3, stride=2, padding=1, hidden=(128,)), (1, 28, 28)),
+    }
+
+
+def time_rule(net, shape, rule, batch, steps, repeats, mirror_batch):
+    key = jax.random.PRNGKey(0)
+    model = with_feedback(net, rule, key=key, mirror_batch=mirror_batch)
+    opt = feedback_optimizer(rule, optax.adam(1e-3), decay=1e-3)
+    params, static = eqx.partition(model, eqx.is_inexact_array)
+    state = opt.init(params)
+    x = jax.random.normal(key, (batch, *shape))
+    y = jax.random.randint(key, (batch,), 0, 10)
+
+    def step(carry, k):
+        p, s = carry
+        g = jax.grad(lambda p: optax.softmax_cross_entropy_with_integer_labels(
+            eqx.combine(p, static)(x, key=k), y).mean())(p)
+        u, s = opt.update(g, s, p)
+        return (optax.apply_updates(p, u), s), None
+
+    run = jax.jit(lambda c, ks: jax.lax.scan(step, c, ks)[0])
+    keys = jax.random.split(key, steps)
+    jax.block_until_ready(run((params, state), keys))
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        jax.block_until_ready(run((params, state), keys))
+        best = min(best, time.perf_counter() - t0)
+    return best / steps
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--mirror-batch", type=int, default=32)
+    p.add_argument("--only", default=None, help="substring of the network names to run")
+    a = p.parse_args()
+    print(f"device: {jax.devices()[0].device_kind}; batch {a.batch}; best of {a.repeats} x {a.steps} steps")
+    for name, (net, shape) in networks(jax.random.PRNGKey(0)).items():
+        if a.only and a.only not in name:
+            continue
+        print(f"\n{name}")
+        base = None
+        for rule in FEEDBACK_RULES:
+            t = time_rule(net, shape, rule, a.batch, a.steps, a.repeats, a.mirror_batch)
+            base = base or t
+            ok = "ok" if t <= 1.5 * base else "OVER 1.5x"
+            print(f"  {rule:5s} {1e3 * t:8.3f} ms/step   {t / base:5.2f}x BP   {ok}")
+
+
+if __name__ == "__main__":
+    main()
