@@ -94,6 +94,10 @@ class FeedForward(eqx.Module):
     def __call__(self, x: Array, *, key: PRNGKeyArray | None = None) -> Array:
         return self.hidden(x, key=key)[-1]
 
+    def hidden_shapes(self) -> list[tuple[int, ...]]:
+        """Shape of one example's output of every layer (no computation, ``jax.eval_shape``)."""
+        return [h.shape[1:] for h in jax.eval_shape(lambda n: n.hidden(jnp.zeros((1, *n.input_shape))), self)]
+
     def hidden(self, x: Array, *, key: PRNGKeyArray | None = None, detach: bool = False) -> list[Array]:
         """Outputs of every layer for a batch ``x`` (rates after the nonlinearity; logits last).
         With ``detach`` no gradient flows from a layer into the one below (direct feedback alignment

@@ -22,6 +22,7 @@ true gradient (about 3 degrees) where FA's are tens of degrees off (34.9 degrees
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import equinox as eqx
 import jax
@@ -103,7 +104,16 @@ class Config:
 
 def _data(c: Config):
     # digits: the train/test split follows the seed; MNIST-1D: always the reference data set
-    return load_classification(c.dataset, c.seed) if c.dataset == "digits" else load_classification(c.dataset)
+    return _load(c.dataset, c.seed if c.dataset == "digits" else None)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(dataset: str, seed: int | None):
+    """Loaded once per process (init, step and evaluate all read it; MNIST-1D takes ~1 s to generate)."""
+    d = load_classification(dataset, seed)
+    for a in (d.x_train, d.y_train, d.x_test, d.y_test):
+        a.flags.writeable = False  # shared between callers
+    return d
 
 
 def _network(c: Config, arch: str, input_shape, n_classes: int, key):

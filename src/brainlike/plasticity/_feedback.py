@@ -174,12 +174,12 @@ class DirectFeedback(eqx.Module):
     feedbacks: tuple
 
     def __init__(self, network: FeedForward, *, key: PRNGKeyArray):
-        hidden = jax.eval_shape(lambda n: n.hidden(jnp.zeros((1, *n.input_shape))), network)
-        n_out = hidden[-1].shape[-1]
-        keys = jax.random.split(key, len(hidden) - 1)
+        shapes = network.hidden_shapes()
+        (n_out,) = shapes[-1]
+        keys = jax.random.split(key, len(shapes) - 1)
         self.network = network
-        self.feedbacks = tuple(jax.random.normal(k, (n_out, math.prod(h.shape[1:]))) / math.sqrt(n_out)
-                               for k, h in zip(keys, hidden[:-1]))
+        self.feedbacks = tuple(jax.random.normal(k, (n_out, math.prod(s))) / math.sqrt(n_out)
+                               for k, s in zip(keys, shapes[:-1]))
 
     @property
     def input_shape(self):
@@ -213,8 +213,7 @@ def with_feedback(network: FeedForward, rule: str, *, key: PRNGKeyArray, mirror_
     if rule == "wm" and mirror_init:
         # Start in mirror mode (Akrout et al. 2019 alternate learning and mirroring): B is first set to
         # the estimate of W from ``mirror_init`` noise samples, then tracks it during learning.
-        shapes = [network.input_shape] + [h.shape[1:] for h in jax.eval_shape(
-            lambda n: n.hidden(jnp.zeros((1, *n.input_shape))), network)[:-1]]
+        shapes = [network.input_shape, *network.hidden_shapes()[:-1]]  # each layer's input
         for i in range(1, len(layers)):
             shape = shapes[i] if isinstance(layers[i].layer, Conv) else (math.prod(shapes[i]),)
             xi = jax.random.normal(jax.random.fold_in(keys[i], 1), (mirror_init, *shape))
