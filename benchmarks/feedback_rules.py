@@ -17,8 +17,11 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from brainlike.circuits import convnet, mlp
-from brainlike.plasticity import FEEDBACK_RULES, feedback_optimizer, with_feedback
+from brainlike.circuits import CTRNN, Network, convnet, mlp
+from brainlike.plasticity import FEEDBACK_RULES, feedback_optimizer, supervised_loss, with_feedback
+from brainlike.tasks import ContextDecision
+
+RECURRENT = "CTRNN 100 units, context task (mante2013 sizes)"
 
 
 def networks(key):
@@ -27,6 +30,7 @@ def networks(key):
         "MLP 784-1000-1000-1000-10": (mlp(784, (1000, 1000, 1000), 10, key=key), (784,)),
         "CNN MNIST-1D (25,25,25)": (convnet((1, 40), (25, 25, 25), 10, key=key, kernel=(5, 3, 3), stride=2, padding=1), (1, 40)),
         "CNN 28x28 (32,64)+128": (convnet((1, 28, 28), (32, 64), 10, key=key, kernel=3, stride=2, padding=1, hidden=(128,)), (1, 28, 28)),
+        RECURRENT: (Network(CTRNN(7, 100, key=key, tau=100.0, dt=20.0, rate_fn="tanh"), 3, key=key), None),
     }
 
 
@@ -36,13 +40,21 @@ def time_rule(net, shape, rule, batch, steps, repeats, mirror_batch):
     opt = feedback_optimizer(rule, optax.adam(1e-3), decay=1e-3)
     params, static = eqx.partition(model, eqx.is_inexact_array)
     state = opt.init(params)
-    x = jax.random.normal(key, (batch, *shape))
-    y = jax.random.randint(key, (batch,), 0, 10)
+    if shape is None:  # the recurrent network: BPTT (or the rule) through a batch of context-task trials
+        trials = ContextDecision(dt=20.0, stimulus=750.0, delay=(0.0, 300.0), decision=200.0).sample(key, batch)
+
+        def loss(p, k):
+            return supervised_loss(eqx.combine(p, static), trials, k)[0]
+    else:
+        x = jax.random.normal(key, (batch, *shape))
+        y = jax.random.randint(key, (batch,), 0, 10)
+
+        def loss(p, k):
+            return optax.softmax_cross_entropy_with_integer_labels(eqx.combine(p, static)(x, key=k), y).mean()
 
     def step(carry, k):
         p, s = carry
-        g = jax.grad(lambda p: optax.softmax_cross_entropy_with_integer_labels(
-            eqx.combine(p, static)(x, key=k), y).mean())(p)
+        g = jax.grad(loss)(p, k)
         u, s = opt.update(g, s, p)
         return (optax.apply_updates(p, u), s), None
 

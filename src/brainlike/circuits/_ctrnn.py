@@ -22,7 +22,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._errors import ConfigError
 from ._base import Circuit, activation, register
 
-__all__ = ["CTRNN", "leaky_scan"]
+__all__ = ["CTRNN", "leaky_scan", "leaky_backward"]
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(4, 5))
@@ -54,8 +54,12 @@ def _leaky_fwd(w_rec, drive, x0, noise, alpha, rate_fn):
     return xs, (w_rec, x0, xs)
 
 
-def _leaky_bwd(alpha, rate_fn, res, g):
-    w_rec, x0, xs = res
+def leaky_backward(w_back: Array, alpha: float, rate_fn: str, x0: Array, xs: Array, g: Array):
+    """The backward pass of :func:`leaky_scan` with the error sent between units through ``w_back``
+    (``w_rec`` for BPTT; a feedback matrix for the rules of :mod:`brainlike.plasticity`, or ``None`` to send
+    no error between units, only along each unit's own leak). Returns the cotangents of ``w_rec``,
+    ``drive``, ``x0`` and ``noise``; the weight's is the true ``a sum_t lambda_t^T f(x_{t-1})`` of the errors
+    ``lambda`` so propagated."""
     f = activation(rate_fn)
     x_prev = jnp.concatenate([x0[None], xs[:-1]], axis=0)
     r_prev, df_prev = jax.jvp(f, (x_prev,), (jnp.ones_like(x_prev),))
@@ -63,13 +67,20 @@ def _leaky_bwd(alpha, rate_fn, res, g):
     def body(carry, inp):
         g_t, df_t = inp
         lam = g_t + carry  # dL/dx_t
-        back = (1 - alpha) * lam + alpha * (lam @ w_rec) * df_t  # dL/dx_{t-1} through x_t
+        back = (1 - alpha) * lam
+        if w_back is not None:
+            back = back + alpha * (lam @ w_back) * df_t  # dL/dx_{t-1} through x_t
         return back, lam
 
     g_x0, lams = jax.lax.scan(body, jnp.zeros_like(x0), (g, df_prev), reverse=True)
     n = lams.shape[-1]
     g_w = alpha * lams.reshape(-1, n).T @ r_prev.reshape(-1, n)
     return g_w, alpha * lams, g_x0, lams
+
+
+def _leaky_bwd(alpha, rate_fn, res, g):
+    w_rec, x0, xs = res
+    return leaky_backward(w_rec, alpha, rate_fn, x0, xs, g)
 
 
 leaky_scan.defvjp(_leaky_fwd, _leaky_bwd)
@@ -157,8 +168,13 @@ class CTRNN(Circuit):
         noise = (jnp.sqrt(2.0 * a) * self.sigma_rec * jax.random.normal(k_rec, shape) if self.sigma_rec
                  else jnp.zeros(shape))
         x0 = jnp.broadcast_to(self.x0, (n_trials, self.n_units))
-        xs = leaky_scan(self.w_rec, drive, x0, noise, a, self.rate_fn)
+        xs = self.integrate(drive, x0, noise, key=key)
         return jnp.swapaxes(self.rate(xs), 0, 1)
+
+    def integrate(self, drive: Array, x0: Array, noise: Array, *, key: PRNGKeyArray) -> Array:
+        """The Euler steps of :meth:`simulate_batch` (``[time trials units]`` states); a subclass with
+        another backward pass (a feedback rule) overrides it."""
+        return leaky_scan(self.w_rec, drive, x0, noise, self.alpha, self.rate_fn)
 
     def step(self, state, x, *, key):
         k_in, k_rec = jax.random.split(key)

@@ -26,12 +26,15 @@ class Network(eqx.Module):
         self.circuit = circuit
         self.readout = eqx.nn.Linear(circuit.n_units, n_out, key=key)
 
-    def read(self, rates: Float[Array, "... units"]) -> Float[Array, "... n_out"]:
+    def read(self, rates: Float[Array, "... units"], *, key: PRNGKeyArray | None = None) -> Float[Array, "... n_out"]:
         """The readout of ``rates``; only the circuit's ``readout_units`` project out when it has them
-        (e.g. the excitatory units under Dale's law)."""
+        (e.g. the excitatory units under Dale's law). A readout with its own ``read`` (a feedback pathway
+        of :mod:`brainlike.plasticity`) is called with ``key``."""
         source = getattr(self.circuit, "readout_units", None)
         if source is not None:
             rates = rates * source
+        if hasattr(self.readout, "read"):
+            return self.readout.read(rates, key=key)
         return rates @ self.readout.weight.T + self.readout.bias
 
     @property
@@ -59,7 +62,7 @@ def simulate(network: Network, inputs: Float[Array, "time n_in"], *, key: PRNGKe
 
     keys = jax.random.split(key, inputs.shape[0])
     _, rates = jax.lax.scan(body, circuit.init_state(), (inputs, keys))
-    return rates, network.read(rates)
+    return rates, network.read(rates, key=jax.random.fold_in(key, 0xFEED))
 
 
 def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
@@ -71,7 +74,7 @@ def forward(network: Network, inputs: Float[Array, "trials time n_in"], *, key: 
     circuit = network.circuit
     if hasattr(circuit, "simulate_batch"):  # a circuit with a batched fast path (e.g. CTRNN)
         rates = circuit.simulate_batch(inputs, key=key)
-        return rates, network.read(rates)
+        return rates, network.read(rates, key=jax.random.fold_in(key, 0xFEED))
     keys = jax.random.split(key, inputs.shape[0])
     return jax.vmap(lambda x, k: simulate(network, x, key=k))(inputs, keys)
 

@@ -29,7 +29,7 @@ from .. import analysis as A
 from .. import plot
 from .._errors import ConfigError
 from ..circuits import CTRNN, EIRNN, Network, hidden_states, run
-from ..plasticity import adam, make_step
+from ..plasticity import FEEDBACK_RULES, adam, feedback_angles, feedback_optimizer, make_step, with_feedback
 from ..tasks import ContextDecision
 from ._base import Evaluation, Experiment, at_least, register
 
@@ -43,6 +43,11 @@ FIXATION, CONTEXT = 0, (5, 6)
 @dataclasses.dataclass(frozen=True)
 class Config:
     seed: int = 0
+    # credit assignment: bp (BPTT) or a rule without weight transport (plasticity.FEEDBACK_RULES), e.g.
+    # --set rule=fa; mirror_lr (wm) and feedback_decay (kp) are the feedback pathway's own learning
+    rule: str = "bp"
+    mirror_lr: float = 0.05
+    feedback_decay: float = 1e-3
     circuit: str = "ctrnn"  # ctrnn | eirnn
     n_units: int = 100
     rate_fn: str = "auto"  # auto: tanh for the CTRNN (as the paper's network), relu for the EIRNN (Song 2016)
@@ -81,6 +86,11 @@ class Config:
     def __post_init__(self):
         if self.circuit not in ("ctrnn", "eirnn"):
             raise ConfigError(f"mante2013: circuit must be 'ctrnn' or 'eirnn', got {self.circuit!r}")
+        if self.rule not in FEEDBACK_RULES:
+            raise ConfigError(f"mante2013: unknown rule {self.rule!r}; known: {', '.join(FEEDBACK_RULES)}")
+        if self.rule != "bp" and self.circuit != "ctrnn":
+            raise ConfigError(f"mante2013: rule={self.rule!r} needs circuit='ctrnn' (feedback rules are not "
+                              "implemented for the Dale's-law network)")
 
     @classmethod
     def smoke(cls) -> Config:
@@ -131,10 +141,13 @@ class Mante2013(Experiment):
         kw = dict(tau=c.tau, dt=c.dt, sigma_rec=sigma_rec(c), rate_fn=rate_fn(c))
         core = (CTRNN(t.n_inputs, c.n_units, key=k1, **kw) if c.circuit == "ctrnn"
                 else EIRNN(t.n_inputs, c.n_units, key=k1, **kw))
-        return Network(core, t.n_outputs, key=k2)
+        return with_feedback(Network(core, t.n_outputs, key=k2), c.rule, key=jax.random.fold_in(key, 7))
 
     def optimizer(self, c: Config):
-        return adam(c.learning_rate, c.grad_clip)
+        if c.rule == "bp":
+            return adam(c.learning_rate, c.grad_clip)
+        return feedback_optimizer(c.rule, adam(c.learning_rate, c.grad_clip), mirror_lr=c.mirror_lr,
+                                  decay=c.feedback_decay)
 
     def step(self, c: Config, optimizer):
         return make_step(task(c, training=True), optimizer, batch_size=c.batch_size, rate_reg=c.rate_reg)
@@ -151,7 +164,9 @@ class Mante2013(Experiment):
         ctx_names = ("motion", "colour")
 
         # behaviour: accuracy at the strongest coherence, psychometric slopes per context
-        results: dict = {"accuracy": {}, "slopes": {}}
+        results: dict = {"accuracy": {}, "slopes": {}, "rule": c.rule}
+        if c.rule != "bp":  # alignment of the feedback with the forward weights, degrees: [w_in, w_rec, readout]
+            results["feedback_forward_angle"] = [float(a) if np.isfinite(a) else None for a in np.asarray(feedback_angles(model))]
         claims = []
         fits = {}
         strongest = float(np.max(c.coherences))
@@ -312,7 +327,8 @@ def _state_space(window, tdr, slow):
             ax.set_xlabel("choice axis")
             ax.set_ylabel(f"{var} axis")
             ax.set_title(f"{ctx_name} context: {var} {'relevant' if var == ctx_name else 'irrelevant'}", fontsize=9)
-    axs[0, 0].legend(fontsize=7)
+    if any(len(fp) for fp in slow.values()):
+        axs[0, 0].legend(fontsize=7)
     return fig
 
 

@@ -21,8 +21,9 @@ from scipy import stats
 
 from .. import analysis as A
 from .. import plot
+from .._errors import ConfigError
 from ..circuits import CTRNN, Network, run
-from ..plasticity import adam, make_step
+from ..plasticity import FEEDBACK_RULES, adam, feedback_angles, feedback_optimizer, make_step, with_feedback
 from ..tasks import PerceptualDecision
 from ._base import Evaluation, Experiment, at_least, at_most, between, holds, register
 
@@ -32,6 +33,11 @@ __all__ = ["PerceptualDM", "Config"]
 @dataclasses.dataclass(frozen=True)
 class Config:
     seed: int = 0
+    # credit assignment: bp (BPTT) or a rule without weight transport (plasticity.FEEDBACK_RULES), e.g.
+    # --set rule=fa; mirror_lr (wm) and feedback_decay (kp) are the feedback pathway's own learning
+    rule: str = "bp"
+    mirror_lr: float = 0.05
+    feedback_decay: float = 1e-3
     # circuit
     n_units: int = 64
     rate_fn: str = "relu"
@@ -59,6 +65,10 @@ class Config:
     eval_repeats: int = 200  # trials per (coherence, direction)
     rt_threshold: float = 0.8  # decision bound on the choice probability
     n_boot: int = 200
+
+    def __post_init__(self):
+        if self.rule not in FEEDBACK_RULES:
+            raise ConfigError(f"perceptual_dm: unknown rule {self.rule!r}; known: {', '.join(FEEDBACK_RULES)}")
 
     @classmethod
     def smoke(cls) -> Config:
@@ -117,12 +127,15 @@ class PerceptualDM(Experiment):
             k1, k2 = jax.random.split(k)
             core = CTRNN(task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
                          sigma_rec=c.sigma_rec)
-            return Network(core, task.n_outputs, key=k2)
+            return with_feedback(Network(core, task.n_outputs, key=k2), c.rule, key=jax.random.fold_in(k, 7))
         k_fixed, k_rt = jax.random.split(key)
         return {"fixed": net(k_fixed), "rt": net(k_rt)}
 
     def optimizer(self, c: Config):
-        return adam(c.learning_rate, c.grad_clip)
+        if c.rule == "bp":
+            return adam(c.learning_rate, c.grad_clip)
+        return feedback_optimizer(c.rule, adam(c.learning_rate, c.grad_clip), mirror_lr=c.mirror_lr,
+                                  decay=c.feedback_decay)
 
     def init_optimizer(self, c, optimizer, model):
         return {k: optimizer.init(eqx.filter(m, eqx.is_inexact_array)) for k, m in model.items()}
@@ -194,7 +207,12 @@ class PerceptualDM(Experiment):
             "rt_accuracy": float(np.mean(rt_correct)),
             "rt_fraction_decided": float(np.mean(np.isfinite(dt_ms))),
             "pca_explained_variance_ratio": pcs.explained_variance_ratio.tolist(),
+            "rule": c.rule,
         }
+        if c.rule != "bp":  # alignment of feedback with forward weights (degrees): [w_in, w_rec, readout]
+            results["feedback_forward_angle"] = {
+                name: [float(a) if np.isfinite(a) else None for a in np.asarray(feedback_angles(net))]
+                for name, net in model.items()}
         return Evaluation(results=results, claims=claims, recordings={"main": rec, "rt": rrec},
                           artifacts={"logistic": logistic, "weibull": weib, "chrono": chrono,
                                      "average": average, "pca": pcs})

@@ -33,6 +33,7 @@ import optax
 from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
+from ..circuits import Network
 from ..circuits._feedforward import Conv, Dense, FeedForward, add_bias
 
 __all__ = ["FEEDBACK_RULES", "Feedback", "DirectFeedback", "with_feedback", "without_feedback",
@@ -197,13 +198,20 @@ def with_feedback(network: FeedForward, rule: str, *, key: PRNGKeyArray, mirror_
                   mirror_init: int = 1024):
     """``network`` learning by ``rule`` (see :data:`FEEDBACK_RULES`): its layers above the first get a
     feedback pathway (the first layer's error is never sent further down); ``bp`` returns it unchanged.
+    A :class:`~brainlike.circuits.Network` of a CTRNN gets feedback on its recurrent step and its readout
+    (:mod:`brainlike.plasticity._recurrent`).
     ``wm``: ``mirror_batch`` noise samples per step, ``mirror_init`` for the mirror phase before learning
     (0: start from random feedback)."""
     _check_rule(rule)
-    if not isinstance(network, FeedForward):
-        raise ConfigError(f"with_feedback: expected a FeedForward circuit (circuits.mlp/convnet), got {type(network).__name__}")
     if rule == "bp":
         return network
+    if isinstance(network, Network):
+        from ._recurrent import recurrent_with_feedback
+
+        return recurrent_with_feedback(network, rule, key=key, mirror_batch=mirror_batch, mirror_init=mirror_init)
+    if not isinstance(network, FeedForward):
+        raise ConfigError(f"with_feedback: expected a FeedForward circuit (circuits.mlp/convnet) or a Network "
+                          f"of a CTRNN, got {type(network).__name__}")
     if rule == "dfa":
         return DirectFeedback(network, key=jax.random.fold_in(key, 0xFEED))
     # a key of its own, so feedback never equals forward weights drawn from the same key
@@ -224,21 +232,30 @@ def with_feedback(network: FeedForward, rule: str, *, key: PRNGKeyArray, mirror_
 
 def without_feedback(network) -> FeedForward:
     """The same forward circuit learning by backpropagation (for the true gradient)."""
+    if isinstance(network, Network):
+        from ._recurrent import recurrent_without_feedback
+
+        return recurrent_without_feedback(network)
     if isinstance(network, DirectFeedback):
         return network.network
     layers = tuple(layer.layer if isinstance(layer, Feedback) else layer for layer in network.layers)
     return eqx.tree_at(lambda n: n.layers, network, layers)
 
 
+def _has_feedback(node) -> bool:
+    """A layer with one feedback matrix ``.feedback`` (dense, conv, recurrent step, readout)."""
+    return isinstance(node, eqx.Module) and isinstance(getattr(node, "feedback", None), jax.Array)
+
+
 def _is_fb(node) -> bool:
-    return isinstance(node, (Feedback, DirectFeedback))
+    return isinstance(node, DirectFeedback) or _has_feedback(node)
 
 
 def feedback_labels(tree) -> object:
     """``"feedback"`` for every feedback matrix in ``tree``, ``"forward"`` for everything else."""
 
     def label(node):
-        if isinstance(node, Feedback):
+        if _has_feedback(node):
             return eqx.tree_at(lambda f: f.feedback, jax.tree.map(lambda _: "forward", node), "feedback")
         if isinstance(node, DirectFeedback):
             return eqx.tree_at(lambda f: f.feedbacks, jax.tree.map(lambda _: "forward", node),
@@ -277,6 +294,8 @@ def angle(a: Array, b: Array) -> Array:
 
 
 def _weights(grads) -> list[Array]:
+    if isinstance(grads, Network):  # a recurrent network: input, recurrent and readout weights
+        return [grads.circuit.w_in, grads.circuit.w_rec, grads.readout.weight]
     net = grads.network if isinstance(grads, DirectFeedback) else grads
     return [(layer.layer if isinstance(layer, Feedback) else layer).weight for layer in net.layers]
 
@@ -300,5 +319,11 @@ def feedback_angles(network) -> Array:
     where the rule has none (first layer, bp, dfa whose ``B_l`` has no forward counterpart)."""
     if isinstance(network, DirectFeedback):
         return jnp.full(len(network.network.layers), jnp.nan)
+    if isinstance(network, Network):
+        out = [jnp.nan]
+        for layer, w in ((network.circuit, network.circuit.w_rec), (network.readout, network.readout.weight)):
+            b = layer.effective_feedback() if _has_feedback(layer) else None
+            out.append(jnp.nan if b is None else angle(b, w))
+        return jnp.stack([jnp.asarray(a, jnp.float32) for a in out])
     return jnp.stack([angle(layer.effective_feedback(), layer.layer.weight) if isinstance(layer, Feedback)
                       else jnp.nan for layer in network.layers])

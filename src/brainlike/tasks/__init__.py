@@ -2,8 +2,9 @@
 
 from ._base import Task, get, make, names, register
 from ._context import ContextDecision
+from ._match import DelayedMatch
 from ._pavlovian import REPRESENTATIONS, Phase, Protocol, microstimulus, tapped_delay_line
 from ._perceptual import PerceptualDecision
 from ._spatial import OpenField, Track, random_walk
 
-__all__ = ["Task", "PerceptualDecision", "ContextDecision", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "make", "names", "get", "register"]
+__all__ = ["Task", "PerceptualDecision", "ContextDecision", "DelayedMatch", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "make", "names", "get", "register"]
