@@ -1,11 +1,11 @@
 """`--set rule=...`: the BPTT experiments train their CTRNNs by a feedback rule instead."""
 
 import dataclasses
+import json
 
 import pytest
 
 from brainlike import ConfigError
-from brainlike.cli._app import app  # noqa: F401  (the CLI parses --set into the same Config)
 from brainlike.experiments import get
 from brainlike.runs import run_experiment
 
@@ -15,8 +15,6 @@ def test_perceptual_dm_trains_by_a_feedback_rule(rule, runs_root):
     exp = get("perceptual_dm")
     cfg = dataclasses.replace(exp.config("smoke"), rule=rule)
     res = run_experiment(exp, cfg, size="smoke", root=runs_root, progress=False)
-    import json
-
     results = json.loads((res.run.path / "results.json").read_text())["seed0"]
     assert results["rule"] == rule
     angles = results["feedback_forward_angle"]["fixed"]  # [w_in, w_rec, readout]

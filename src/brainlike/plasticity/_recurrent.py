@@ -93,10 +93,10 @@ class FeedbackCTRNN(CTRNN):
         return _feedback_scan(self.w_rec, self.feedback, aux, drive, x0, noise, self.alpha, self.rate_fn, self.rule)
 
     def plain(self) -> CTRNN:
-        out = CTRNN.__new__(CTRNN)
-        for f in dataclasses.fields(CTRNN):
-            object.__setattr__(out, f.name, getattr(self, f.name))
-        return out
+        """The same CTRNN without the feedback pathway (BPTT)."""
+        c = CTRNN(self.n_in, self.n_units, key=jax.random.key(0), tau=self.tau, dt=self.dt, rate_fn=self.rate_fn,
+                  sigma_rec=self.sigma_rec, sigma_in=self.sigma_in)
+        return eqx.tree_at(lambda m: (m.w_in, m.w_rec, m.bias, m.x0), c, (self.w_in, self.w_rec, self.bias, self.x0))
 
     def effective_feedback(self) -> Array | None:
         if self.rule == "dfa":
