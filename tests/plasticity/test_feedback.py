@@ -185,3 +185,12 @@ def test_bad_input_is_named():
     with pytest.raises(ConfigError, match="kernel widths"):
         convnet((1, 20), (3, 3), 2, key=KEY, kernel=(3,))
     assert set(FEEDBACK_RULES) == {"bp", "fa", "dfa", "brsf", "frsf", "wm", "kp"}
+
+
+def test_random_magnitudes_are_uniform_in_the_unit_interval():
+    from brainlike.plasticity._feedback import random_magnitudes
+
+    m = np.asarray(random_magnitudes(KEY, (301, 7)))  # odd size: the last 32-bit word is half used
+    assert m.shape == (301, 7) and m.min() > 0 and m.max() < 1
+    assert abs(m.mean() - 0.5) < 0.02 and abs(m.var() - 1 / 12) < 0.01
+    assert not np.array_equal(m, np.asarray(random_magnitudes(jax.random.PRNGKey(1), (301, 7))))

@@ -27,7 +27,7 @@ from jaxtyping import Array, PRNGKeyArray
 from .._errors import ConfigError
 from ..circuits import CTRNN, Network
 from ..circuits._ctrnn import _leaky_forward, leaky_backward
-from ._feedback import _feedback_matrix, _mirror, _transported
+from ._feedback import _feedback_matrix, _mirror, _transported, random_magnitudes
 
 __all__ = ["FeedbackCTRNN", "FeedbackReadout", "recurrent_with_feedback", "recurrent_without_feedback"]
 
@@ -65,7 +65,7 @@ _feedback_scan.defvjp(_feedback_scan_fwd, _feedback_scan_bwd)
 def _aux(rule: str, shape: tuple[int, ...], mirror_batch: int, key: PRNGKeyArray) -> Array:
     """The per-batch random numbers of a rule: magnitudes (brsf) or mirror noise (wm)."""
     if rule == "brsf":
-        return jax.random.normal(key, shape)
+        return random_magnitudes(key, shape)
     if rule == "wm":
         return jax.random.normal(key, (mirror_batch, shape[1]))
     return jnp.zeros(())
