@@ -14,7 +14,6 @@ import time
 
 import equinox as eqx
 import jax
-import jax.numpy as jnp
 import optax
 
 from brainlike.circuits import CTRNN, Network, convnet, mlp

@@ -198,15 +198,8 @@ class Mante2013(Experiment):
             return Evaluation(results=results, claims=claims, recordings={"main": rec}, artifacts={"fits": fits})
         tdr = A.targeted_dimensionality_reduction(window, VARIABLES, n_pcs=c.n_pcs)
         # the irrelevant input stays represented along its own axis
-        for name in ctx_names:
-            own = 0 if name == "motion" else 1
-            var = {}
-            for ctx in (0, 1):
-                avg = A.condition_average(window.select(cond["context"] == ctx), [name])
-                proj = tdr.project(avg.values)[..., tdr.variables.index(name)]  # [levels time]
-                var[ctx] = float(np.mean(np.var(proj, axis=0)))
-            ratio = var[1 - own] / max(var[own], 1e-12)
-            results.setdefault("irrelevant_variance_ratio", {})[name] = ratio
+        results["irrelevant_variance_ratio"] = irrelevant_variance_ratio(window, tdr, cond["context"])
+        for name, ratio in results["irrelevant_variance_ratio"].items():
             claims.append(at_least(f"{name}: variance along its axis when irrelevant / when relevant", ratio, 0.5,
                                    "the irrelevant input is not gated out of the population"))
 
@@ -271,24 +264,43 @@ class Mante2013(Experiment):
                           artifacts={"fits": fits, "tdr": tdr, "window": window, "slow": slow})
 
     def figures(self, c: Config, ev: Evaluation, metrics: list[dict]) -> dict:
-        import matplotlib.pyplot as plt
-
         a = ev.artifacts
-        figs = {}
-        fig, axs = plt.subplots(2, 2, figsize=(8, 6.4), constrained_layout=True)
-        for row, relevant in enumerate(("motion", "colour")):
-            rel, irr = a["fits"][relevant]
-            plot.psychometric(rel, ax=axs[row, 0])
-            axs[row, 0].set_xlabel(f"{relevant} coherence (relevant)")
-            plot.psychometric(irr, ax=axs[row, 1], color="0.5")
-            axs[row, 1].set_xlabel(f"{'colour' if relevant == 'motion' else 'motion'} coherence (irrelevant)")
-            axs[row, 0].set_title(f"{relevant} context", fontsize=9)
-        figs["psychometric_by_context"] = fig
+        figs = {"psychometric_by_context": psychometric_by_context(a["fits"])}
         if "tdr" not in a:
             return figs
         figs["state_space"] = _state_space(a["window"], a["tdr"], a["slow"])
         figs["slow_point_spectra"] = _spectra(a["slow"], ev.results["slow_points"])
         return figs
+
+
+def irrelevant_variance_ratio(window, tdr, context: np.ndarray) -> dict[str, float]:
+    """For each input (motion, colour): the variance of the condition averages along its own TDR axis in the
+    context where it is irrelevant over that where it is relevant (``context``: 0 motion, 1 colour)."""
+    out = {}
+    for own, name in enumerate(("motion", "colour")):
+        var = {}
+        for ctx in (0, 1):
+            avg = A.condition_average(window.select(context == ctx), [name])
+            proj = tdr.project(avg.values)[..., tdr.variables.index(name)]  # [levels time]
+            var[ctx] = float(np.mean(np.var(proj, axis=0)))
+        out[name] = var[1 - own] / max(var[own], 1e-12)
+    return out
+
+
+def psychometric_by_context(fits: dict, title: str = ""):
+    """Figure 2 of the paper: P(choice 1) against the relevant and the irrelevant coherence, per context;
+    ``fits[context] = (relevant fit, irrelevant fit)``."""
+    import matplotlib.pyplot as plt
+
+    fig, axs = plt.subplots(2, 2, figsize=(8, 6.4), constrained_layout=True)
+    for row, relevant in enumerate(("motion", "colour")):
+        rel, irr = fits[relevant]
+        plot.psychometric(rel, ax=axs[row, 0])
+        axs[row, 0].set_xlabel(f"{relevant} coherence (relevant)")
+        plot.psychometric(irr, ax=axs[row, 1], color="0.5")
+        axs[row, 1].set_xlabel(f"{'colour' if relevant == 'motion' else 'motion'} coherence (irrelevant)")
+        axs[row, 0].set_title(f"{relevant} context{title}", fontsize=9)
+    return fig
 
 
 def _population_claims() -> list[tuple[str, float]]:

@@ -35,7 +35,6 @@ import numpy as np
 import optax
 
 from .. import analysis as A
-from .. import plot
 from .._errors import ConfigError
 from .._recording import Recording
 from ..circuits import CTRNN
@@ -43,6 +42,7 @@ from ..plasticity import (PERTURBATION_RULES, HebbianLearner, Perturbation, make
                           readout_choice)
 from ..tasks import ContextDecision, DelayedMatch
 from ._base import Evaluation, Experiment, at_least, register
+from .mante2013 import _state_space, irrelevant_variance_ratio, psychometric_by_context
 
 __all__ = ["Miconi2017", "Config"]
 
@@ -201,7 +201,7 @@ class Miconi2017(Experiment):
             t = _task(c, name)
             trials = t.sample(jax.random.fold_in(k_task, 0), c.eval_trials)
             keys = jax.random.split(jax.random.fold_in(k_task, 1), c.n_networks)
-            rates = eqx.filter_vmap(lambda lr, k: perturbed_run(lr.circuit, trials.inputs, quiet, key=k)[0])(learners, keys)
+            rates = eqx.filter_vmap(lambda lr, k: perturbed_run(lr.circuit, trials.inputs, quiet, key=k, eligibility=False)[0])(learners, keys)
             acc = np.array([_accuracy(r, trials) for r in np.asarray(rates)])
             solved = np.asarray(learners.solved_at)
             res = {"accuracy": acc.tolist(), "median_accuracy": float(np.median(acc)),
@@ -229,7 +229,7 @@ class Miconi2017(Experiment):
                 g_trials = t.build(grid, key=jax.random.fold_in(k_task, 3))
                 median_net = int(np.argsort(acc)[len(acc) // 2])
                 one = jax.tree.map(lambda a: a[median_net] if eqx.is_array(a) else a, learners)
-                r = np.asarray(perturbed_run(one.circuit, g_trials.inputs, quiet, key=jax.random.fold_in(k_task, 4))[0])
+                r = np.asarray(perturbed_run(one.circuit, g_trials.inputs, quiet, key=jax.random.fold_in(k_task, 4), eligibility=False)[0])
                 artifacts["dnms"] = {"rates": r, "conditions": {k: np.asarray(v) for k, v in g_trials.conditions.items()},
                                      "network": median_net}
                 recordings["dnms"] = Recording(activity=r, dt=c.dt, conditions=artifacts["dnms"]["conditions"],
@@ -243,7 +243,7 @@ class Miconi2017(Experiment):
         t = context_task(c, c.eval_coherences)
         grid = t.build(t.condition_grid(c.eval_repeats), key=jax.random.fold_in(key, 0))
         keys = jax.random.split(jax.random.fold_in(key, 1), c.n_networks)
-        rates = np.asarray(eqx.filter_vmap(lambda lr, k: perturbed_run(lr.circuit, grid.inputs, quiet, key=k)[0])(learners, keys))
+        rates = np.asarray(eqx.filter_vmap(lambda lr, k: perturbed_run(lr.circuit, grid.inputs, quiet, key=k, eligibility=False)[0])(learners, keys))
         cond = {k: np.asarray(v) for k, v in grid.conditions.items()}
         chosen = np.stack([_choices(r, grid) for r in rates])  # [networks trials]
         ratios = {"motion": [], "colour": []}
@@ -280,15 +280,7 @@ class Miconi2017(Experiment):
             window = Recording(activity=r[:, stim[0]:stim[1]], dt=c.dt,
                                conditions={**cond, "choice": choice, "context": np.where(cond["context"] == 1, 1.0, -1.0)})
             tdr = A.targeted_dimensionality_reduction(window, VARIABLES, n_pcs=min(c.n_pcs, c.n_units))
-            res["irrelevant_variance_ratio"] = {}
-            for name in ("motion", "colour"):
-                own = 0 if name == "motion" else 1
-                var = {}
-                for ctx in (0, 1):
-                    avg = A.condition_average(window.select(cond["context"] == ctx), [name])
-                    proj = tdr.project(avg.values)[..., tdr.variables.index(name)]
-                    var[ctx] = float(np.mean(np.var(proj, axis=0)))
-                res["irrelevant_variance_ratio"][name] = var[1 - own] / max(var[own], 1e-12)
+            res["irrelevant_variance_ratio"] = irrelevant_variance_ratio(window, tdr, cond["context"])
         return {"results": res, "fits": fits, "recording": rec, "tdr": tdr, "window": window}
 
     def figures(self, c: Config, ev: Evaluation, metrics: list[dict]) -> dict:
@@ -315,18 +307,8 @@ class Miconi2017(Experiment):
         figs["learning"] = fig
         if "context" in ev.artifacts:
             a = ev.artifacts["context"]
-            fig, axs = plt.subplots(2, 2, figsize=(8, 6.4), constrained_layout=True)
-            for row, relevant in enumerate(("motion", "colour")):
-                rel, irr = a["fits"][relevant]
-                plot.psychometric(rel, ax=axs[row, 0])
-                axs[row, 0].set_xlabel(f"{relevant} coherence (relevant)")
-                plot.psychometric(irr, ax=axs[row, 1], color="0.5")
-                axs[row, 1].set_xlabel(f"{'colour' if relevant == 'motion' else 'motion'} coherence (irrelevant)")
-                axs[row, 0].set_title(f"{relevant} context, all networks", fontsize=9)
-            figs["psychometric_by_context"] = fig
+            figs["psychometric_by_context"] = psychometric_by_context(a["fits"], ", all networks")
             if a["tdr"] is not None:
-                from .mante2013 import _state_space
-
                 figs["state_space"] = _state_space(a["window"], a["tdr"], {"motion": (), "colour": ()})
         if "dnms" in ev.artifacts:
             d = ev.artifacts["dnms"]

@@ -94,11 +94,12 @@ class Perturbation(eqx.Module):
 
 
 def perturbed_run(circuit: CTRNN, inputs: Float[Array, "trials time n_in"], rule: Perturbation, *,
-                  key: PRNGKeyArray):
+                  key: PRNGKeyArray, eligibility: bool = True):
     """Run a batch of trials with exploratory perturbations and collect each trial's eligibility.
 
     Returns ``(rates [trials time units], eligibility)`` with ``eligibility = {"w_rec": [trials units units],
-    "bias": [trials units]}`` for the rule's ``rule`` (see the module docstring).
+    "bias": [trials units]}`` for the rule's ``rule`` (see the module docstring), or ``None`` when
+    ``eligibility=False`` (testing a network: nothing to learn from).
     """
     if not isinstance(circuit, CTRNN):
         raise ConfigError(f"perturbation rules train a CTRNN, got {type(circuit).__name__}")
@@ -125,12 +126,15 @@ def perturbed_run(circuit: CTRNN, inputs: Float[Array, "trials time n_in"], rule
         return (new, xbar), (new, r, fluctuation)
 
     _, (xs, r_prev, fluct) = jax.lax.scan(body, (x0, x0), (drive, kicks))
+    rates = jnp.swapaxes(f(xs), 0, 1)
+    if not eligibility:
+        return rates, None
     if rule.rule == "miconi":
         post, pre = fluct**3, r_prev**3
     else:
         post, pre = kicks, r_prev
     elig = {"w_rec": jnp.einsum("tbi,tbj->bij", post, pre), "bias": post.sum(0)}
-    return jnp.swapaxes(f(xs), 0, 1), elig
+    return rates, elig
 
 
 def readout_choice(rates: Float[Array, "trials time units"], trials: Trials, unit: int = 0):

@@ -17,7 +17,7 @@ from .._errors import ConfigError
 from .._registry import Registry
 from .._trials import Trials
 
-__all__ = ["Task", "register", "make", "names", "get", "duration_steps", "period_edges", "inside"]
+__all__ = ["Task", "register", "make", "names", "get", "duration_steps", "period_edges", "inside", "check_timing"]
 
 
 class Task(eqx.Module):
@@ -91,6 +91,18 @@ def duration_steps(name: str, duration: float | tuple[float, float], dt: float) 
     if lo < 0 or hi < lo:
         raise ConfigError(f"impossible timing: period {name!r} has duration {duration} ms")
     return int(round(lo / dt)), int(round(hi / dt))
+
+
+def check_timing(task: str, dt: float, periods, nonempty=()) -> None:
+    """Validate a task's timing: ``dt > 0``, every ``(name, duration)`` of ``periods`` a possible duration,
+    and the ``(name, duration)`` pairs of ``nonempty`` at least one step long."""
+    if not dt > 0:
+        raise ConfigError(f"{task}: dt must be positive, got {dt} ms")
+    for name, d in periods:
+        duration_steps(name, d, dt)
+    for name, d in nonempty:
+        if duration_steps(name, d, dt)[0] < 1:
+            raise ConfigError(f"impossible timing: {name} of {d} ms lasts 0 steps at dt={dt} ms")
 
 
 def period_edges(periods, dt: float, key: PRNGKeyArray) -> dict[str, Array]:

@@ -23,7 +23,7 @@ from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
 from .._trials import Trials
-from ._base import Duration, Task, as_float_array, duration_steps, inside, period_edges, register
+from ._base import Duration, Task, as_float_array, check_timing, duration_steps, inside, period_edges, register
 
 __all__ = ["ContextDecision"]
 
@@ -56,14 +56,8 @@ class ContextDecision(Task):
     sigma: Array = eqx.field(converter=as_float_array, default=1.0)
 
     def __check_init__(self):
-        if not self.dt > 0:
-            raise ConfigError(f"ContextDecision: dt must be positive, got {self.dt} ms")
-        for name, d in self._periods():
-            duration_steps(name, d, self.dt)
-        for name in ("stimulus", "decision"):
-            if duration_steps(name, getattr(self, name), self.dt)[0] < 1:
-                raise ConfigError(f"impossible timing: {name} of {getattr(self, name)} ms lasts 0 steps "
-                                  f"at dt={self.dt} ms")
+        check_timing("ContextDecision", self.dt, self._periods(),
+                     [("stimulus", self.stimulus), ("decision", self.decision)])
         concrete = not isinstance(self.coherences, jax.core.Tracer)  # values can be checked outside jit only
         if np.ndim(self.coherences) != 1 or np.size(self.coherences) == 0 or (
                 concrete and np.any(np.asarray(self.coherences) <= 0)):

@@ -19,7 +19,7 @@ from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
 from .._trials import Trials
-from ._base import Duration, Task, duration_steps, inside, period_edges, register
+from ._base import Duration, Task, check_timing, duration_steps, inside, period_edges, register
 
 __all__ = ["DelayedMatch"]
 
@@ -51,16 +51,10 @@ class DelayedMatch(Task):
     decision: Duration = eqx.field(static=True, default=200.0)
 
     def __check_init__(self):
-        if not self.dt > 0:
-            raise ConfigError(f"DelayedMatch: dt must be positive, got {self.dt} ms")
         if self.rule not in RULES:
             raise ConfigError(f"DelayedMatch: rule must be one of {', '.join(RULES)}, got {self.rule!r}")
-        for name, d in self._periods():
-            duration_steps(name, d, self.dt)
-        for name in ("stimulus", "decision"):
-            if duration_steps(name, getattr(self, name), self.dt)[0] < 1:
-                raise ConfigError(f"impossible timing: {name} of {getattr(self, name)} ms lasts 0 steps "
-                                  f"at dt={self.dt} ms")
+        check_timing("DelayedMatch", self.dt, self._periods(),
+                     [("stimulus", self.stimulus), ("decision", self.decision)])
 
     def _periods(self):
         # epochs: sample, delay, test, response_delay, decision

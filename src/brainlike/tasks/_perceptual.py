@@ -23,7 +23,7 @@ from jaxtyping import Array, PRNGKeyArray
 
 from .._errors import ConfigError
 from .._trials import Trials
-from ._base import Duration, Task, as_float_array, duration_steps, period_edges, register
+from ._base import Duration, Task, as_float_array, check_timing, duration_steps, period_edges, register
 from ._base import inside as _inside
 
 __all__ = ["PerceptualDecision"]
@@ -59,14 +59,9 @@ class PerceptualDecision(Task):
     sigma: Array = eqx.field(converter=as_float_array, default=1.0)
 
     def __check_init__(self):
-        if not self.dt > 0:
-            raise ConfigError(f"PerceptualDecision: dt must be positive, got {self.dt} ms")
-        for name in ("fixation", "stimulus", "delay", "decision"):
-            duration_steps(name, getattr(self, name), self.dt)
-        if duration_steps("stimulus", self.stimulus, self.dt)[0] < 1:
-            raise ConfigError(f"impossible timing: stimulus of {self.stimulus} ms lasts 0 steps at dt={self.dt} ms")
-        if not self.reaction_time and duration_steps("decision", self.decision, self.dt)[0] < 1:
-            raise ConfigError(f"impossible timing: decision of {self.decision} ms lasts 0 steps at dt={self.dt} ms")
+        check_timing("PerceptualDecision", self.dt,
+                     [(name, getattr(self, name)) for name in ("fixation", "stimulus", "delay", "decision")],
+                     [("stimulus", self.stimulus)] + ([] if self.reaction_time else [("decision", self.decision)]))
         if self.grace < 0 or (self.reaction_time and
                               round(self.grace / self.dt) >= duration_steps("stimulus", self.stimulus, self.dt)[0]):
             raise ConfigError(f"impossible timing: grace of {self.grace} ms leaves no decision time in the stimulus")
