@@ -21,7 +21,7 @@ def test_list_shows_everything():
 
 
 @pytest.mark.parametrize("args, msg", [
-    (["run", "nope"], "unknown experiment 'nope'; known experiments: akrout2019, conditioning, dabney2020, mante2013, miconi2017, perceptual_dm, stachenfeld2017"),
+    (["run", "nope"], "unknown experiment 'nope'; known experiments: akrout2019, conditioning, dabney2020, mante2013, miconi2017, perceptual_dm, stachenfeld2017, yamins2014"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_unit=3"], "has no field 'n_unit'"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_units=abc"], "expected an integer, got 'abc'"),
     (["run", "perceptual_dm", "--smoke", "--set", "tau=10"], "dt <= tau"),

@@ -7,8 +7,8 @@ import pytest
 from scipy.stats import ortho_group
 
 from brainlike import ConfigError
-from brainlike.compare import (bootstrap_rdm_comparison, canonical_correlations, cka, compare_rdms, crossnobis_rdm,
-                               debiased_cka, noise_ceiling, procrustes_distance, pwcca, rbf_cka, rdm,
+from brainlike.compare import (bootstrap_rdm_comparison, canonical_correlations, category_separation, cka,
+                               compare_rdms, crossnobis_rdm, debiased_cka, noise_ceiling, procrustes_distance, pwcca, rbf_cka, rdm,
                                ridge_predictivity, rsa, svcca)
 
 rng = np.random.default_rng(0)
@@ -84,6 +84,37 @@ def test_predictivity_of_a_linear_map_of_the_features_is_near_the_ceiling():
     assert p.score == pytest.approx(1.0, abs=0.1)
     noise = ridge_predictivity(rng.normal(size=(200, 30)), repeats.mean(0), repeats)
     assert noise.score < 0.3
+
+
+def test_kendall_tau_a_equals_the_sum_over_pairs_with_ties():
+    r = np.random.default_rng(1)
+    for n in (3, 40, 300):
+        a = r.integers(0, 5, n).astype(float)  # many ties, as in a bootstrap resample of an RDM
+        b = r.random(n)
+        b[: n // 3] = 0.5
+        i, j = np.triu_indices(n, 1)
+        direct = np.sum(np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])) / (n * (n - 1) / 2)
+        assert compare_rdms(a, b, "kendall_tau_a") == pytest.approx(direct, abs=1e-12)
+    assert compare_rdms(np.ones(10), r.random(10), "kendall_tau_a") == 0.0
+
+
+def test_category_separation_of_a_planted_split_and_of_random_labels():
+    labels = np.repeat([0, 1], 10)
+    x = np.concatenate([r_ := np.random.default_rng(2).normal(size=(20, 5)), np.zeros((20, 1))], axis=1)
+    x[:10, -1], x[10:, -1] = 5.0, -5.0  # a large shift between the categories
+    planted = category_separation(rdm(x, "euclidean"), labels, n_permutations=200)
+    assert planted.index > 0.8 and planted.p < 0.02
+    # every between-category pair above every within-category pair: the index is 1
+    d = (labels[:, None] != labels[None, :]).astype(float) + 0.01 * np.arange(400).reshape(20, 20) / 400
+    from scipy.spatial.distance import squareform
+    perfect = category_separation(squareform((d + d.T) / 2, checks=False), labels, n_permutations=50)
+    assert perfect.index == pytest.approx(1.0, abs=1e-9)
+    noise = category_separation(rdm(r_), labels, n_permutations=200)
+    assert noise.p > 0.01
+    with pytest.raises(ConfigError, match="19 labels for an RDM of 20 stimuli"):
+        category_separation(rdm(x), labels[:-1])
+    with pytest.raises(ConfigError, match="only one category"):
+        category_separation(rdm(x), np.zeros(20))
 
 
 def test_bad_inputs_name_the_array_and_shapes():

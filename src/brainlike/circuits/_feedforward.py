@@ -9,6 +9,7 @@ backpropagation. The stage-by-stage structure (``hidden``) is what direct feedba
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -34,9 +35,23 @@ def add_bias(y: Array, bias: Array) -> Array:
 
 
 def conv(x: Array, weight: Array, stride: int, padding: int) -> Array:
-    """N-d convolution (cross-correlation), inputs ``[batch in *space]``, weight ``[out in *kernel]``."""
+    """N-d convolution (cross-correlation), inputs ``[batch in *space]``, weight ``[out in *kernel]``.
+
+    Written as patches times a matrix (im2col): strided slices of the padded input, one per kernel
+    offset, then one matrix product. Its gradients are slices, pads and matrix products too. XLA's own
+    convolution is as fast outside a loop but 10-50x slower inside ``lax.scan`` on CPU (channels-first
+    layouts and the weight-gradient convolution fall off its fast path, jax-ml/jax#12868), and training
+    runs as a scan over steps."""
     nd = weight.ndim - 2
-    return jax.lax.conv_general_dilated(x, weight, (stride,) * nd, [(padding, padding)] * nd)
+    kernel = weight.shape[2:]
+    x = jnp.moveaxis(x, 1, -1)  # [batch *space in]
+    x = jnp.pad(x, [(0, 0)] + [(padding, padding)] * nd + [(0, 0)])
+    out = [(s - k) // stride + 1 for s, k in zip(x.shape[1:-1], kernel)]
+    cols = [x[(slice(None), *(slice(o, o + stride * (n - 1) + 1, stride) for o, n in zip(offset, out)), slice(None))]
+            for offset in itertools.product(*(range(k) for k in kernel))]
+    patches = jnp.stack(cols, axis=-2).reshape(x.shape[0], *out, -1)  # [batch *out kernel*in]
+    w = jnp.moveaxis(weight, 1, -1).reshape(weight.shape[0], -1)  # [out kernel*in], the same order
+    return jnp.moveaxis(patches @ w.T, -1, 1)
 
 
 class Dense(eqx.Module):

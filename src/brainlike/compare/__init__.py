@@ -13,9 +13,9 @@ from ._cka import cka, debiased_cka, rbf_cka
 from ._cca import CCA, canonical_correlations, pwcca, svcca
 from ._predictivity import Predictivity, ridge_predictivity, split_half_ceiling
 from ._procrustes import procrustes_distance
-from ._rdm import (RDM_COMPARISONS, RDM_METHODS, bootstrap_rdm_comparison, compare_rdms, crossnobis_rdm,
-                   noise_ceiling, rdm, rsa, square)
+from ._rdm import (RDM_COMPARISONS, RDM_METHODS, Separation, bootstrap_rdm_comparison, category_separation, compare_rdms,
+                   crossnobis_rdm, noise_ceiling, rdm, rsa, square)
 
-__all__ = ["score_against", "SCORERS", "rsa", "rdm", "crossnobis_rdm", "square", "compare_rdms", "noise_ceiling", "bootstrap_rdm_comparison",
+__all__ = ["score_against", "SCORERS", "rsa", "rdm", "crossnobis_rdm", "square", "compare_rdms", "noise_ceiling", "bootstrap_rdm_comparison", "category_separation", "Separation",
            "RDM_METHODS", "RDM_COMPARISONS", "cka", "debiased_cka", "rbf_cka", "canonical_correlations", "CCA",
            "svcca", "pwcca", "procrustes_distance", "ridge_predictivity", "split_half_ceiling", "Predictivity"]

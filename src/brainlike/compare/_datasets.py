@@ -27,13 +27,16 @@ def _kriegeskorte(rec: Recording) -> list[dict]:
 
     data = load_kriegeskorte2008()
     model = rdm(_stimulus_patterns(rec, data.images.shape[0]))
-    ceiling = noise_ceiling(data.subject_rdms, "kendall_tau_a")
+    subjects = data.subjects()[1]
+    ceiling = noise_ceiling(subjects, "kendall_tau_a")
     rows = []
     for name, target in data.rdms.items():
         for method in ("spearman", "kendall_tau_a"):
             rows.append({"target": name, "metric": f"RSA, correlation RDM, {method}",
                          "value": compare_rdms(model, target, method)})
-    rows.append({"target": "human_it subjects", "metric": "noise ceiling (kendall_tau_a), lower / upper",
+    rows.append({"target": "human_it subjects", "metric": "RSA, kendall_tau_a, mean over subjects",
+                 "value": float(np.mean(compare_rdms(model, subjects, "kendall_tau_a")))})
+    rows.append({"target": "human_it subjects", "metric": "noise ceiling (kendall_tau_a, sessions averaged per subject), lower / upper",
                  "value": f"{ceiling.lower:.3f} / {ceiling.upper:.3f}"})
     return rows
 

@@ -17,7 +17,7 @@ from .._errors import ConfigError
 from ._checks import patterns
 
 __all__ = ["rsa", "rdm", "crossnobis_rdm", "square", "compare_rdms", "noise_ceiling", "bootstrap_rdm_comparison",
-           "RDM_METHODS", "RDM_COMPARISONS"]
+           "category_separation", "Separation", "RDM_METHODS", "RDM_COMPARISONS"]
 
 RDM_METHODS = ("correlation", "euclidean")
 RDM_COMPARISONS = ("spearman", "pearson", "kendall_tau_a", "rho_a", "cosine", "whitened_cosine")
@@ -85,11 +85,23 @@ def _whiten(v: np.ndarray) -> np.ndarray:
     return np.stack([(-0.5 * h @ square(x) @ h).ravel() for x in v])
 
 
+def _tied_pairs(x: np.ndarray) -> int:
+    _, counts = np.unique(x, return_counts=True)
+    return int(np.sum(counts * (counts - 1) // 2))
+
+
 def _tau_a(a: np.ndarray, b: np.ndarray) -> float:
-    """Kendall's tau-a: (concordant - discordant) / all pairs, ties counted in neither."""
+    """Kendall's tau-a: (concordant - discordant) / all pairs, ties counted in neither. In O(n log n):
+    scipy's tau-b is (C - D) / sqrt((P - T_a)(P - T_b)) with T the pairs tied in each variable, so its
+    numerator is recovered from the tie counts (the direct sum over pairs is O(n^2): 0.25 s per RDM
+    pair of 92 stimuli)."""
     n = a.size
-    i, j = np.triu_indices(n, 1)
-    return float(np.sum(np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])) / (n * (n - 1) / 2))
+    pairs = n * (n - 1) // 2
+    norm = np.sqrt(float(pairs - _tied_pairs(a)) * float(pairs - _tied_pairs(b)))
+    if norm == 0:
+        return 0.0
+    tau_b = stats.kendalltau(a, b, variant="b").statistic
+    return float(tau_b * norm / pairs)
 
 
 def compare_rdms(a, b, method: str = "spearman") -> np.ndarray:
@@ -184,6 +196,44 @@ def bootstrap_rdm_comparison(model_rdm, data_rdm, method: str = "spearman", *, n
         keep = idx[i] != idx[j]
         out[k] = compare_rdms(a[idx[i], idx[j]][keep], b[idx[i], idx[j]][keep], method)
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Separation:
+    """How far an RDM separates two categories: ``index`` and its label-permutation ``p`` value."""
+
+    index: float
+    p: float
+
+
+def category_separation(rdm_vector, labels, *, n_permutations: int = 1000, seed: int = 0) -> Separation:
+    """Category separation index of an RDM: twice the difference between the mean rank of the
+    dissimilarities between stimuli of different categories and that of pairs within a category, ranks
+    as fractions of all pairs. 0: no separation; 1: every between-category pair more dissimilar than
+    every within-category one (whatever the category sizes); negative: categories mixed more than by
+    chance. Ranks make RDMs of different measures comparable, as in Kriegeskorte et al. 2008's
+    rank-transformed RDMs. ``p``: the fraction of ``n_permutations`` shuffles of ``labels`` with an
+    index at least as large (one-sided, with the +1 correction)."""
+    v = _vectors(rdm_vector)
+    if v.shape[0] != 1:
+        raise ConfigError("category_separation takes one RDM")
+    labels = np.asarray(labels)
+    n = square(v[0]).shape[0]
+    if labels.shape != (n,):
+        raise ConfigError(f"category_separation: {labels.shape[0] if labels.ndim else 0} labels for an RDM of {n} stimuli")
+    if np.unique(labels).size < 2:
+        raise ConfigError("category_separation: labels name only one category")
+    r = (stats.rankdata(v[0]) - 0.5) / v.shape[1]
+    i, j = np.triu_indices(n, 1)
+
+    def index(lab):
+        between = lab[i] != lab[j]
+        return 2.0 * (r[between].mean() - r[~between].mean())
+
+    observed = index(labels)
+    rng = np.random.default_rng(seed)
+    null = np.array([index(rng.permutation(labels)) for _ in range(n_permutations)])
+    return Separation(float(observed), float((1 + np.sum(null >= observed)) / (1 + n_permutations)))
 
 
 def _distance_form(x: np.ndarray, method: str):

@@ -1,4 +1,5 @@
-"""Real data: loaders that turn the shipped recordings into ``Recording`` objects.
+"""Data: loaders that turn the shipped recordings into ``Recording`` objects, and stimuli made on this
+machine (MNIST-1D, rendered objects).
 
 Files are read from the data directory (``$BRAINLIKE_DATA``), never downloaded; each file is checked
 against its published sha256 before it is read.
@@ -9,6 +10,8 @@ from ._digits import CLASSIFICATION, Classification, load_classification, load_d
 from ._files import DATASETS, SHA256, data_dir, data_file
 from ._kriegeskorte import ImageSet, load_kriegeskorte2008
 from ._nwb import from_nwb, to_nwb
+from ._objects import OBJECT_CATEGORIES, render_object, render_objects
 
 __all__ = ["data_dir", "data_file", "DATASETS", "SHA256", "ImageSet", "load_kriegeskorte2008", "to_nwb", "from_nwb", "load_dabney2020", "DABNEY_MAGNITUDES", "DABNEY_PROBABILITIES",
-           "Classification", "load_digits", "load_mnist1d", "load_classification", "CLASSIFICATION"]
+           "Classification", "load_digits", "load_mnist1d", "load_classification", "CLASSIFICATION",
+           "OBJECT_CATEGORIES", "render_object", "render_objects"]

@@ -26,8 +26,8 @@ class ImageSet:
 
     ``images`` ``[stimuli height width 3]`` uint8; ``labels`` (category name per stimulus) and
     ``flags`` (boolean per stimulus: animate, human, face, ...); ``rdms`` condensed RDMs by name
-    (``monkey_it``, ``human_it``); ``subject_rdms`` ``[subjects pairs]`` (the human subjects' sessions,
-    for noise ceilings) with ``subject_names``.
+    (``monkey_it``, ``human_it``); ``subject_rdms`` ``[sessions pairs]`` (the human subjects' sessions)
+    with ``subject_names``; :meth:`subjects` averages them per subject, for noise ceilings.
     """
 
     images: np.ndarray
@@ -36,6 +36,13 @@ class ImageSet:
     rdms: dict[str, np.ndarray]
     subject_rdms: np.ndarray
     subject_names: tuple[str, ...]
+
+    def subjects(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The human subjects and one RDM each, ``[subjects pairs]``: the sessions of a subject averaged
+        (names like ``hIT | BE | Session: 1``). Noise ceilings are computed over subjects, not sessions."""
+        who = [n.split("|")[1].strip() if n.count("|") >= 2 else n for n in self.subject_names]
+        names = tuple(dict.fromkeys(who))
+        return names, np.stack([self.subject_rdms[[i for i, w in enumerate(who) if w == s]].mean(0) for s in names])
 
 
 def _loadmat(path: Path) -> dict:

@@ -14,7 +14,7 @@ from .._errors import ConfigError
 from .._recording import Recording
 from .._registry import Registry
 
-__all__ = ["Claim", "Evaluation", "Experiment", "register", "get", "names", "at_least", "at_most", "below", "between",
+__all__ = ["Claim", "Evaluation", "Experiment", "register", "get", "names", "at_least", "at_most", "above", "below", "between",
            "holds", "SIZES"]
 
 SIZES = ("smoke", "quick", "paper")
@@ -45,6 +45,10 @@ def at_most(name: str, value: float, bound: float, description: str = "") -> Cla
 
 def between(name: str, value: float, low: float, high: float, description: str = "") -> Claim:
     return Claim(name, float(value), f"in [{low:g}, {high:g}]", bool(low <= value <= high), description)
+
+
+def above(name: str, value: float, bound: float, description: str = "") -> Claim:
+    return Claim(name, float(value), f"> {bound:g}", bool(value > bound), description)
 
 
 def below(name: str, value: float, bound: float, description: str = "") -> Claim:
