@@ -49,9 +49,6 @@ class _Draw:
         self.i += 1
         return lo + (hi - lo) * v
 
-    def sign(self) -> Array:
-        return jnp.where(self.u() < 0.5, -1.0, 1.0)
-
     def colour(self, palette: Array, jitter: float = 0.06) -> Array:
         c = palette[jnp.minimum((self.u() * palette.shape[0]).astype(int), palette.shape[0] - 1)]
         return jnp.clip(c + jitter * jnp.stack([self.u(-1, 1), self.u(-1, 1), self.u(-1, 1)]), 0.0, 1.0)
@@ -74,6 +71,7 @@ def _limb(x0, y0, length, angle, width, colour, exponent=4.0) -> Array:
 
 
 def _stack(parts: list[Array]) -> Array:
+    """The parts in drawing order, padded with absent rows to ``[N_PARTS 10]``."""
     if len(parts) > N_PARTS:
         raise ValueError(f"{len(parts)} parts > N_PARTS={N_PARTS}")
     return jnp.concatenate([jnp.stack(parts), jnp.zeros((N_PARTS - len(parts), _ROW))])
@@ -148,7 +146,7 @@ def _quadruped(d: _Draw) -> Array:
     nx, ny = bl * 0.8, bh * 0.3
     hx, hy = nx + 0.25 * jnp.cos(na), ny + 0.25 * jnp.sin(na)
     return _stack(legs + [
-        _limb(-bl * 0.95, bh * 0.2, d.u(0.2, 0.35), d.u(-2.8, 2.3) + pi * 0.0 + pi, 0.03, fur),  # tail
+        _limb(-bl * 0.95, bh * 0.2, d.u(0.2, 0.35), d.u(-2.8, 2.3) + pi, 0.03, fur),  # tail
         _part(0, 0, bl, bh, 0, 2, fur),
         _limb(nx, ny, 0.28, na, 0.07, fur),
         _part(hx, hy, d.u(0.10, 0.14), d.u(0.07, 0.10), d.u(-0.6, 0.2), 2, fur),
@@ -242,7 +240,7 @@ def _building(d: _Draw) -> Array:
         _part(0, H, W * 1.15, d.u(0.2, 0.35), 0, 1, roof),
         _part(0, 0, W, H, 0, 8, wall),
         _part(-W * 0.5, H * 0.35, 0.08, 0.08, 0, 8, glass), _part(W * 0.5, H * 0.35, 0.08, 0.08, 0, 8, glass),
-        _part(-W * 0.5, -H * 0.3, 0.08, 0.08, 0, 8, glass) .at[-1].set(jnp.where(d.u() < 0.5, 1.0, 0.0)),
+        _part(-W * 0.5, -H * 0.3, 0.08, 0.08, 0, 8, glass).at[-1].set(jnp.where(d.u() < 0.5, 1.0, 0.0)),
         _part(W * 0.5, -H * 0.3, 0.08, 0.08, 0, 8, glass),
         _part(0, -H + 0.12, 0.07, 0.12, 0, 8, d.colour(_WOOD)),
     ])
