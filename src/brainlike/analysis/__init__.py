@@ -7,6 +7,8 @@ from ._fixed_points import FixedPoints, find_fixed_points, noiseless
 from ._population import PCA, condition_average, pca
 from ._psychometric import Chronometric, PsychometricFit, chronometric, fit_psychometric, logistic, weibull
 from ._spatial import autocorrelogram, field_skew, grid_score, spectral_concentration
+from ._task_variance import (UnitClusters, active_units, cluster_units, exclusive_fractions,
+                             fractional_task_variance, normalized_task_variance, task_variance)
 from ._tdr import TDR, targeted_dimensionality_reduction
 
 __all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_average", "pca", "PCA",
@@ -14,4 +16,6 @@ __all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_a
            "find_fixed_points", "FixedPoints", "noiseless", "targeted_dimensionality_reduction", "TDR",
            "reward_responses", "reversal_points", "asymmetries", "split_half_reliability", "SplitHalf",
            "asymmetry_reversal_correlation", "expectiles", "impute_distribution",
-           "field_skew", "autocorrelogram", "grid_score", "spectral_concentration"]
+           "field_skew", "autocorrelogram", "grid_score", "spectral_concentration",
+           "task_variance", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
+           "fractional_task_variance", "exclusive_fractions"]

@@ -6,7 +6,8 @@ from ._constraints import EIRNN, Dale, Masked, balanced_weights, block_mask, spa
 from ._ctrnn import CTRNN
 from ._feedforward import Conv, Dense, FeedForward, convnet, mlp
 from ._gated import GRU, LSTM
+from ._lesion import lesion, unit_mask
 from ._network import Network, forward, hidden_states, run, simulate
 
-__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states",
+__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states", "lesion", "unit_mask",
            "make", "names", "register", "activation", "ACTIVATIONS"]

@@ -38,13 +38,13 @@ def init_optimizer(optimizer: optax.GradientTransformation, network: Network) ->
     return optimizer.init(eqx.filter(network, eqx.is_inexact_array))
 
 
-def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str = "cross_entropy",
+def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | Callable = "cross_entropy",
                     rate_reg: float = 0.0, weight_reg: float = 0.0) -> tuple[Array, Metrics]:
-    """Task loss on ``trials`` plus L2 penalties on rates and weights; returns ``(total, metrics)``."""
-    if loss not in LOSSES:
-        raise ConfigError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    """Task loss on ``trials`` plus L2 penalties on rates and weights; returns ``(total, metrics)``.
+    ``loss`` names one of :data:`LOSSES` or is a function ``(outputs, targets, mask) -> scalar``."""
+    loss_fn = _loss_fn(loss)
     rates, outputs = forward(network, trials.inputs, key=key)
-    task_loss = LOSSES[loss](outputs, trials.targets, trials.mask)
+    task_loss = loss_fn(outputs, trials.targets, trials.mask)
     total = task_loss + rate_reg * rate_l2(rates) + weight_reg * weight_l2(network)
     hit = (jnp.argmax(outputs, -1) == jnp.argmax(trials.targets, -1)).astype(jnp.float32)
     step_accuracy = jnp.sum(hit * trials.mask) / jnp.maximum(jnp.sum(trials.mask), 1.0)
@@ -52,11 +52,20 @@ def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str = 
                    "mean_rate": jnp.mean(rates)}
 
 
+def _loss_fn(loss) -> Callable:
+    if callable(loss):
+        return loss
+    if loss not in LOSSES:
+        raise ConfigError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    return LOSSES[loss]
+
+
 def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size: int = 64,
-              loss: str = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0) -> StepFn:
+              loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0) -> StepFn:
     """One BPTT update on a fresh batch of ``batch_size`` trials of ``task``."""
     if batch_size < 1:
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
+    _loss_fn(loss)  # an unknown name fails here, not inside jit
 
     def step(network: Network, opt_state, key):
         k_trials, k_noise = jax.random.split(key)

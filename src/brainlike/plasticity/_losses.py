@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-__all__ = ["cross_entropy", "mse", "rate_l2", "weight_l2", "LOSSES"]
+__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "weight_l2", "LOSSES"]
 
 
 def _masked_mean(per_step: Array, mask: Array) -> Array:
@@ -32,7 +32,17 @@ def mse(outputs: Float[Array, "trials time out"], targets: Float[Array, "trials 
     return _masked_mean(per_step, mask)
 
 
-LOSSES = {"cross_entropy": cross_entropy, "mse": mse}
+def sigmoid_mse(outputs: Float[Array, "trials time out"], targets: Float[Array, "trials time out"],
+                mask: Float[Array, "trials time"], channel_weights=None) -> Array:
+    """Squared error of ``sigmoid(outputs)`` (targets in (0, 1)), weighted per time step by ``mask`` and per
+    output channel by ``channel_weights`` (Yang et al. 2019: the fixation output counts twice); the mean over
+    output channels of the masked mean over steps."""
+    w = jnp.ones(outputs.shape[-1]) if channel_weights is None else jnp.asarray(channel_weights, outputs.dtype)
+    per_step = jnp.mean(w * (jax.nn.sigmoid(outputs) - targets) ** 2, axis=-1)
+    return _masked_mean(per_step, mask)
+
+
+LOSSES = {"cross_entropy": cross_entropy, "mse": mse, "sigmoid_mse": sigmoid_mse}
 
 
 def rate_l2(rates: Float[Array, "trials time units"]) -> Array:

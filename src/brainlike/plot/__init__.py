@@ -1,7 +1,9 @@
 """Plots: ``plot.x(result, ax=None) -> (fig, ax)``, separate from the analyses that make ``result``."""
 
 from ._behaviour import chronometric, psychometric
+from ._multitask import fractional_variance, lesion_effects, silhouette, task_performance, task_variance_map
 from ._population import pca_trajectories, training_curve
 from ._trials import trials
 
-__all__ = ["psychometric", "chronometric", "pca_trajectories", "training_curve", "trials"]
+__all__ = ["psychometric", "chronometric", "pca_trajectories", "training_curve", "trials", "task_performance",
+           "task_variance_map", "fractional_variance", "lesion_effects", "silhouette"]

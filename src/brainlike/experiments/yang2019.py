@@ -1,0 +1,332 @@
+"""Many cognitive tasks in one network (Yang, Joglekar, Song, Newsome & Wang 2019 Nat Neurosci 22:297).
+
+One CTRNN of softplus units (tau 100 ms, private noise) is trained by BPTT on the 20 interrelated tasks
+of the paper, interleaved (every batch mixes trials of all tasks, each trial's task drawn with the
+authors' probabilities), with the ring-input scheme of :class:`brainlike.tasks.Yang2019`: fixation,
+two modality rings, a one-hot rule input, a sigmoid fixation-and-ring output scored by a masked squared
+error. The trained network is then studied as the paper studied it:
+
+* performance of each task (fixation held, response within 36 degrees) on fresh random trials;
+* task variance of every unit in every task on the authors' fixed-timing test grids (noise off),
+  normalised per unit; units clustered by k-means with the number of clusters chosen by the silhouette
+  score (Fig. 2);
+* fractional task variance between pairs of tasks: DM 1 vs DM 2 (exclusive units), Ctx DM 1 vs Ctx DM 2
+  (shared units), DMS vs DNMS (Fig. 3);
+* lesions: each cluster silenced in turn (outgoing and readout weights zero), every task's performance
+  measured again on the same trials (Fig. 4);
+* compositional rule representations (Fig. 6): the cosine between the activity vectors
+  Dly Anti - Dly Go and Anti - Go at the end of fixation, and the performance on Dly Anti trials whose rule
+  input is the combination Anti + Dly Go - Go.
+
+Claims (the paper's results): every task learned (mean >= 90%, each >= 80%); >= 5 clusters with silhouette
+>= 0.3; some cluster's lesion costs >= 30 points on some task while at least half of the tasks stay within
+10 points; DM 1 / DM 2 fractional task variance has mass at both ends (>= 10% of the units beyond +-0.8 on
+each side). Departures from the paper: trials of all tasks are mixed within a batch (the paper trains one
+task per batch); the ``quick`` size trains a smaller network (128 units) for fewer trials.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from .. import analysis as A
+from .. import plot
+from .._errors import ConfigError
+from .._recording import Recording
+from ..circuits import CTRNN, Network, forward, lesion
+from ..plasticity import make_step, sigmoid_mse
+from ..tasks import Yang2019
+from ..tasks._yang2019 import TASK_LABELS, TASKS, performance
+from ._base import Evaluation, Experiment, at_least, register
+
+__all__ = ["Yang2019Experiment", "Config"]
+
+# the authors' "easy_task" stimulus strengths (gyyang/multitask task.py): 10x and 2x the standard coherences
+EASY_DM_COHERENCES = (0.1, 0.2, 0.4, 0.8)
+EASY_DLY_DM_COHERENCES = (0.16, 0.32, 0.64)
+FTV_PAIRS = (("dm1", "dm2"), ("ctx_dm1", "ctx_dm2"), ("dms", "dnms"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    seed: int = 0
+    # circuit (Yang et al. 2019 Methods)
+    n_units: int = 256
+    rate_fn: str = "softplus"
+    tau: float = 100.0  # ms
+    dt: float = 20.0  # ms
+    sigma_rec: float = 0.05  # private recurrent noise
+    w_rec_init: str = "orthogonal"
+    w_rec_gain: float = 1.0
+    # tasks
+    sigma_x: float = 0.01  # input noise (per sqrt(2 tau / dt) per step)
+    task_weights: tuple[float, ...] | None = None  # None: the authors' (Ctx DM 1 and 2 five times as often)
+    dm_coherences: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08)
+    dly_dm_coherences: tuple[float, ...] = (0.08, 0.16, 0.32)
+    # training (BPTT, Adam)
+    n_steps: int = 40000
+    batch_size: int = 64  # trials per update, of all tasks mixed
+    learning_rate: float = 1e-3  # Adam; cosine-decayed to final_lr_fraction of it over training
+    final_lr_fraction: float = 0.05
+    grad_clip: float = 1.0
+    rate_reg: float = 0.0
+    weight_reg: float = 0.0
+    fixation_weight: float = 2.0  # the fixation output counts this much more in the loss
+    checkpoint_every: int = 500  # steps
+    # analysis
+    eval_trials: int = 512  # random trials per task for performance (and for every lesion)
+    variance_start: float = 500.0  # ms: task variance from here on (the initial transient is left out)
+    active_threshold: float = 1e-3  # summed task variance below which a unit counts as silent
+    max_clusters: int = 30
+    ftv_edge: float = 0.8  # |FTV| beyond which a unit counts as exclusive to one task
+
+    def __post_init__(self):
+        if self.task_weights is not None and len(self.task_weights) != len(TASKS):
+            raise ConfigError(f"yang2019: task_weights needs {len(TASKS)} numbers (one per task), "
+                              f"got {len(self.task_weights)}")
+        if self.max_clusters < 3:
+            raise ConfigError(f"yang2019: max_clusters must be >= 3, got {self.max_clusters}")
+        if not (self.learning_rate > 0 and 0 <= self.final_lr_fraction <= 1 and self.grad_clip > 0):
+            raise ConfigError(f"yang2019: need learning_rate > 0, 0 <= final_lr_fraction <= 1 and grad_clip > 0, got "
+                              f"{self.learning_rate}, {self.final_lr_fraction}, {self.grad_clip}")
+        if self.eval_trials < 1:
+            raise ConfigError(f"yang2019: eval_trials must be >= 1, got {self.eval_trials}")
+
+    @classmethod
+    def smoke(cls) -> Config:
+        return cls(n_units=24, n_steps=6, batch_size=8, checkpoint_every=3, eval_trials=8, max_clusters=6)
+
+    @classmethod
+    def quick(cls) -> Config:
+        # 128 units, 40 ms steps, 768k trials, and the authors' "easy_task" strengths (their code's switch:
+        # decision coherences x10, delayed-decision x2): with the standard ones, 900k trials of this size
+        # left the context tasks at chance gating (Ctx DM 0.63, Ctx Dly DM 0.56-0.61; see the README)
+        # rate_reg: a penalty on squared rates (sparser, more specialised units; Yang et al. Extended Data
+        # vary activity regularisation) -- without it this size gave 4 clusters of silhouette 0.28
+        return cls(n_units=128, dt=40.0, n_steps=12000, learning_rate=2e-3, eval_trials=512, rate_reg=5e-4,
+                   dm_coherences=EASY_DM_COHERENCES, dly_dm_coherences=EASY_DLY_DM_COHERENCES)
+
+    @classmethod
+    def paper(cls) -> Config:
+        return cls()
+
+
+def make_task(c: Config, *, quiet: bool = False) -> Yang2019:
+    return Yang2019(dt=c.dt, tau=c.tau, weights=c.task_weights, sigma_x=0.0 if quiet else c.sigma_x,
+                    dm_coherences=c.dm_coherences, dly_dm_coherences=c.dly_dm_coherences)
+
+
+def _quiet(net: Network) -> Network:
+    return eqx.tree_at(lambda m: m.circuit, net, A.noiseless(net.circuit))
+
+
+@eqx.filter_jit
+def _performance(net, task, index, key, n: int):
+    """Fractions correct on ``n`` random trials of task ``index`` (traced: one program serves every task):
+    the authors' measure, and the same with fixation held until the go cue."""
+    k_cond, k_build, k_run = jax.random.split(key, 3)
+    conditions = task.sample_task(index, k_cond, n)
+    trials = task.build(conditions, key=k_build)
+    _, outputs = forward(net, trials.inputs, key=k_run)
+    y = jax.nn.sigmoid(outputs)
+    hold_from = int(round(100.0 / task.dt))  # the first 100 ms are not scored
+    return performance(y, conditions).mean(), performance(y, conditions, hold_from=hold_from).mean()
+
+
+@eqx.filter_jit
+def _rates(net, inputs, key):
+    return forward(net, inputs, key=key)
+
+
+def task_performance(net: Network, task: Yang2019, n: int, key, *, held: bool = False) -> np.ndarray:
+    """Fraction correct of each of the 20 tasks on ``n`` random trials each (same trials for the same key):
+    the authors' measure, or with ``held`` also no broken fixation before the go cue."""
+    out = [_performance(net, task, jnp.asarray(i), jax.random.fold_in(key, i), n)[1 if held else 0]
+           for i in range(len(TASKS))]
+    return np.asarray(out, dtype=float)
+
+
+def test_recordings(net: Network, task: Yang2019, key) -> dict[str, Recording]:
+    """Every task's fixed-timing test grid through the network (noise off), as Recordings cut at trial end."""
+    quiet = _quiet(net)
+    out = {}
+    for i, name in enumerate(TASKS):
+        cond = task.test_conditions(name)
+        trials = task.build(cond, key=jax.random.fold_in(key, i))
+        rates, outputs = _rates(quiet, trials.inputs, jax.random.fold_in(key, 100 + i))
+        end = int(cond["end"][0])
+        out[name] = Recording(activity=np.asarray(rates[:, :end]), dt=task.dt,
+                              conditions={k: np.asarray(v) for k, v in cond.items()},
+                              inputs=np.asarray(trials.inputs[:, :end]), outputs=np.asarray(outputs[:, :end]),
+                              targets=np.asarray(trials.targets[:, :end]))
+    return out
+
+
+def rule_composition(net: Network, task: Yang2019, c: Config, key) -> dict:
+    """Fig. 6 of the paper: rule representations compose. The representation of a rule is the (noise-free)
+    population activity at the end of fixation of its test trials; ``cosine`` compares Dly Anti - Dly Go
+    with Anti - Go (``control``: Dly Anti - Dly Go against DM 2 - DM 1). ``composed_performance``: Dly Anti
+    trials whose rule input is Anti + Dly Go - Go instead of Dly Anti's own (``own``, and ``wrong``: the
+    Dly Go rule alone)."""
+    quiet = _quiet(net)
+    recs = {}
+    for name in ("go", "anti", "dly_go", "dly_anti", "dm1", "dm2"):
+        cond = task.test_conditions(name)
+        trials = task.build(cond, key=key)
+        rates, _ = _rates(quiet, trials.inputs, key)
+        recs[name] = np.asarray(rates[:, int(cond["stim1_on"][0]) - 1]).mean(0)
+
+    def cos(a, b):
+        return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+
+    dly = recs["dly_anti"] - recs["dly_go"]
+    rule0 = 1 + 2 * task.n_ring
+    idx = {t: rule0 + TASKS.index(t) for t in TASKS}
+    cond = task.sample_task("dly_anti", jax.random.fold_in(key, 1), c.eval_trials)
+    trials = task.build(cond, key=jax.random.fold_in(key, 2))
+    inputs = trials.inputs
+    rule_on = inputs[..., idx["dly_anti"]]
+
+    def score(x):
+        _, outputs = _rates(net, x, jax.random.fold_in(key, 3))
+        return float(performance(jax.nn.sigmoid(outputs), cond).mean())
+
+    composed = (inputs.at[..., idx["dly_anti"]].set(0.0).at[..., idx["anti"]].add(rule_on)
+                .at[..., idx["dly_go"]].add(rule_on).at[..., idx["go"]].add(-rule_on))
+    wrong = inputs.at[..., idx["dly_anti"]].set(0.0).at[..., idx["dly_go"]].add(rule_on)
+    return {"cosine": cos(dly, recs["anti"] - recs["go"]), "control": cos(dly, recs["dm2"] - recs["dm1"]),
+            "composed_performance": score(composed), "own": score(inputs), "wrong": score(wrong)}
+
+
+@register
+class Yang2019Experiment(Experiment):
+    name = "yang2019"
+    title = "Twenty cognitive tasks in one recurrent network: clusters, lesions, compositional rules"
+    paper = "Yang, Joglekar, Song, Newsome & Wang 2019 Nat Neurosci 22:297 (doi:10.1038/s41593-018-0310-2)"
+    Config = Config
+
+    def init(self, c: Config, key):
+        task = make_task(c)
+        k1, k2 = jax.random.split(key)
+        circuit = CTRNN(task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
+                        sigma_rec=c.sigma_rec, w_rec_init=c.w_rec_init, w_rec_gain=c.w_rec_gain)
+        return Network(circuit, task.n_outputs, key=k2)
+
+    def optimizer(self, c: Config):
+        schedule = optax.cosine_decay_schedule(c.learning_rate, max(c.n_steps, 1), alpha=c.final_lr_fraction)
+        return optax.chain(optax.clip_by_global_norm(c.grad_clip), optax.adam(schedule))
+
+    def step(self, c: Config, optimizer):
+        task = make_task(c)
+        weights = jnp.ones(task.n_outputs).at[0].set(c.fixation_weight)
+        loss = functools.partial(sigmoid_mse, channel_weights=weights)
+        return make_step(task, optimizer, batch_size=c.batch_size, loss=loss, rate_reg=c.rate_reg,
+                         weight_reg=c.weight_reg)
+
+    def evaluate(self, c: Config, model, key) -> Evaluation:
+        k_perf, k_var, k_rule, k_rec = jax.random.split(key, 4)
+        task = make_task(c)
+        labels = [TASK_LABELS[t] for t in TASKS]
+        perf = task_performance(model, task, c.eval_trials, k_perf)
+        perf_held = task_performance(model, task, c.eval_trials, k_perf, held=True)
+
+        # -- task variance and clusters (noise off, fixed-timing test grids) ----------------------
+        recs = test_recordings(model, make_task(c, quiet=True), k_var)
+        tv, _ = A.task_variance(recs, t_start=c.variance_start)
+        active = A.active_units(tv, c.active_threshold)
+        if active.sum() < 4:  # (an untrained or dead network) cluster every unit rather than fail
+            active = np.ones_like(active)
+        features = A.normalized_task_variance(tv[active])
+        clusters = A.cluster_units(features, n_clusters=range(3, c.max_clusters + 1), seed=c.seed)
+        active_idx = np.flatnonzero(active)
+
+        # -- lesions: each cluster silenced, every task on the same trials ------------------------
+        change = np.stack([task_performance(lesion(model, active_idx[clusters.members(k)]), task, c.eval_trials,
+                                            k_perf) - perf for k in range(clusters.n_clusters)])
+        spared = (np.abs(change) <= 0.1).sum(axis=1)
+        specific = spared >= len(TASKS) / 2
+        drops = -change.min(axis=1)
+        best = int(np.argmax(np.where(specific, drops, -np.inf))) if specific.any() else int(np.argmax(drops))
+        specific_drop = float(drops[best]) if specific.any() else 0.0
+
+        # -- fractional task variance --------------------------------------------------------------
+        ftv, exclusive = {}, {}
+        for a, b in FTV_PAIRS:
+            i, j = TASKS.index(a), TASKS.index(b)
+            engaged = tv[:, i] + tv[:, j] > c.active_threshold
+            ftv[f"{a}-{b}"] = A.fractional_task_variance(tv[engaged, i], tv[engaged, j])
+            exclusive[f"{a}-{b}"] = A.exclusive_fractions(ftv[f"{a}-{b}"], c.ftv_edge)
+        dm_low, dm_high = exclusive["dm1-dm2"]
+
+        composition = rule_composition(model, make_task(c, quiet=True), c, k_rule)
+        worst = int(np.argmin(perf))
+        hit_task = TASKS[int(np.argmin(change[best]))]
+        claims = [
+            at_least("mean performance over the 20 tasks", float(perf.mean()), 0.9,
+                     "fixation held and response within 36 degrees, fresh random trials"),
+            at_least("performance of the worst task", float(perf[worst]), 0.8, f"worst: {labels[worst]}"),
+            at_least("number of unit clusters", clusters.n_clusters, 5,
+                     f"k-means on normalised task variance of {int(active.sum())} active units, "
+                     "k chosen by silhouette"),
+            at_least("silhouette score of the clustering", clusters.silhouette, 0.3),
+            at_least("task-specific lesion deficit (largest drop, other tasks spared)", specific_drop, 0.3,
+                     f"cluster {best + 1}: {TASK_LABELS[hit_task]} drops {drops[best]:.2f}, "
+                     f"{int(spared[best])} of 20 tasks within 10 points"),
+            at_least("DM 1 vs DM 2: exclusive units on each side (smaller fraction)", min(dm_low, dm_high), 0.1,
+                     f"FTV < -{c.ftv_edge:g}: {dm_low:.2f}, FTV > {c.ftv_edge:g}: {dm_high:.2f}"),
+        ]
+        results = {
+            "performance": dict(zip(TASKS, perf.tolist())),
+            "mean_performance": float(perf.mean()),
+            "performance_fixation_held": dict(zip(TASKS, perf_held.tolist())),
+            "n_active_units": int(active.sum()),
+            "n_clusters": clusters.n_clusters,
+            "silhouette": clusters.silhouette,
+            "silhouette_by_k": dict(zip(clusters.n_tried.tolist(), np.asarray(clusters.scores).tolist())),
+            "cluster_sizes": np.bincount(clusters.labels).tolist(),
+            "cluster_labels": clusters.labels.tolist(),
+            "active_units": active_idx.tolist(),
+            "task_variance": tv.tolist(),
+            "lesion_change": change.tolist(),
+            "lesion_specific_cluster": best + 1,
+            "ftv_exclusive_fractions": {k: list(v) for k, v in exclusive.items()},
+            "rule_composition": composition,
+        }
+        # a small recording: 4 random trials of every task, with noise as in training
+        sample = task.sample_task("go", k_rec, 1)
+        conds = [task.sample_task(name, jax.random.fold_in(k_rec, i), 4) for i, name in enumerate(TASKS)]
+        sample = {f: jnp.concatenate([cd[f] for cd in conds]) for f in sample}
+        trials = task.build(sample, key=jax.random.fold_in(k_rec, 99))
+        rates, outputs = _rates(model, trials.inputs, jax.random.fold_in(k_rec, 98))
+        rec = Recording(activity=np.asarray(rates), dt=task.dt, conditions={k: np.asarray(v) for k, v in sample.items()},
+                        epochs={k: np.asarray(v) for k, v in trials.epochs.items()}, inputs=np.asarray(trials.inputs),
+                        outputs=np.asarray(jax.nn.sigmoid(outputs)), targets=np.asarray(trials.targets),
+                        mask=np.asarray(trials.mask))
+        return Evaluation(results=results, claims=claims, recordings={"main": rec},
+                          artifacts={"perf": perf, "labels": labels, "features": features, "clusters": clusters,
+                                     "change": change, "ftv": ftv, "composition": composition})
+
+    def figures(self, c: Config, ev: Evaluation, metrics: list[dict]) -> dict:
+        a = ev.artifacts
+        figs = {"performance": plot.task_performance(a["perf"], a["labels"], criterion=0.8)[0],
+                "task_variance": plot.task_variance_map(a["features"], a["labels"], clusters=a["clusters"])[0],
+                "silhouette": plot.silhouette(a["clusters"].n_tried, a["clusters"].scores,
+                                              chosen=a["clusters"].n_clusters)[0],
+                "lesions": plot.lesion_effects(a["change"], a["labels"])[0]}
+        import matplotlib.pyplot as plt
+
+        fig, axs = plt.subplots(1, len(FTV_PAIRS), figsize=(4.0 * len(FTV_PAIRS), 3.0), constrained_layout=True)
+        for ax, (x, y) in zip(axs, FTV_PAIRS):
+            plot.fractional_variance(a["ftv"][f"{x}-{y}"], ax, label=f"{TASK_LABELS[x]}, {TASK_LABELS[y]}")
+        figs["fractional_task_variance"] = fig
+        rows = [m for m in metrics if m.get("seed", 0) == 0]
+        if rows:
+            figs["training"] = plot.training_curve([m["step"] for m in rows], [m["loss"] for m in rows])[0]
+        return figs

@@ -1,0 +1,77 @@
+"""Task variance, clustering of units by task selectivity and fractional task variance on planted data."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from brainlike import ConfigError, Recording
+from brainlike import analysis as A
+
+
+def planted(seed=0, n_per_group=12, n_tasks=8, n_trials=40, n_time=30):
+    """Four groups of units, each engaged (stimulus-tuned) in its own subset of tasks."""
+    rng = np.random.default_rng(seed)
+    groups = [(0, 1), (2, 3), (4, 5, 6), (7,)]
+    labels = np.repeat(np.arange(len(groups)), n_per_group)
+    n_units = labels.size
+    gain = np.zeros((n_units, n_tasks))
+    for g, tasks in enumerate(groups):
+        gain[np.ix_(labels == g, tasks)] = rng.uniform(0.8, 1.2, ((labels == g).sum(), len(tasks)))
+    recordings = {}
+    for task in range(n_tasks):
+        stimulus = rng.normal(size=(n_trials, 1, 1))
+        act = 0.5 + gain[:, task][None, None] * stimulus + 0.01 * rng.normal(size=(n_trials, n_time, n_units))
+        recordings[f"task{task}"] = Recording(activity=act, dt=20.0)
+    return recordings, labels, gain
+
+
+def test_task_variance_is_the_variance_across_conditions_averaged_over_time():
+    rng = np.random.default_rng(1)
+    act = rng.normal(size=(50, 40, 3))
+    tv, names = A.task_variance({"a": act, "b": 2 * act}, t_start=200.0, dt=20.0)
+    expected = act[:, 10:].var(axis=0).mean(axis=0)
+    np.testing.assert_allclose(tv[:, 0], expected)
+    np.testing.assert_allclose(tv[:, 1], 4 * expected)
+    assert names == ["a", "b"]
+    with pytest.raises(ConfigError, match="t_start"):
+        A.task_variance({"a": act}, t_start=5000.0, dt=20.0)
+    with pytest.raises(ConfigError, match="dt"):
+        A.task_variance({"a": act})
+
+
+def test_planted_clusters_are_recovered_with_a_high_silhouette():
+    recs, labels, _ = planted()
+    tv, _ = A.task_variance(recs, t_start=0.0)
+    assert A.active_units(tv).all()
+    features = A.normalized_task_variance(tv)
+    np.testing.assert_allclose(features.max(axis=1), 1.0)
+    found = A.cluster_units(features, n_clusters=range(2, 10))
+    assert found.n_clusters == 4 and found.silhouette > 0.8
+    assert adjusted_rand_score(labels, found.labels) == pytest.approx(1.0)
+    assert found.n_tried.tolist() == list(range(2, 10)) and len(found.scores) == 8
+    # the same with Ward's hierarchical clustering
+    assert A.cluster_units(features, n_clusters=range(2, 10), method="hierarchical").n_clusters == 4
+    # random task profiles have no cluster structure
+    noise = A.cluster_units(np.random.default_rng(0).uniform(size=(48, 8)), n_clusters=range(2, 10))
+    assert noise.silhouette < 0.3
+
+
+def test_fractional_task_variance_and_exclusive_fractions():
+    ftv = A.fractional_task_variance(np.array([1.0, 0.0, 1.0, 3.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0]))
+    np.testing.assert_allclose(ftv[:4], [1.0, -1.0, 0.0, 0.5])
+    assert np.isnan(ftv[4])
+    low, high = A.exclusive_fractions(ftv, edge=0.8)
+    assert (low, high) == (0.25, 0.25)
+    # planted: group 0 is engaged only in task 0, group 1 only in task 2
+    recs, labels, _ = planted()
+    tv, _ = A.task_variance(recs, t_start=0.0)
+    engaged = (labels == 0) | (labels == 1)
+    f = A.fractional_task_variance(tv[engaged, 0], tv[engaged, 2])
+    assert A.exclusive_fractions(f) == (0.5, 0.5)
+
+
+def test_clustering_errors_are_clear():
+    with pytest.raises(ConfigError, match="too few"):
+        A.cluster_units(np.ones((3, 4)), n_clusters=range(5, 8))
+    with pytest.raises(ConfigError, match="method"):
+        A.cluster_units(np.random.default_rng(0).uniform(size=(20, 3)), n_clusters=[2], method="dbscan")
