@@ -74,7 +74,8 @@ def apply_overrides(config, overrides: list[str] | dict[str, Any]):
     items = overrides.items() if isinstance(overrides, dict) else [split_assignment(o) for o in overrides]
     for key, value in items:
         if key not in names:
-            raise ConfigError(f"--set {key}: {type(config).__qualname__} has no field {key!r}; "
+            shown = key if key.isidentifier() else repr(key)  # a key with a newline or a quote stays on one line
+            raise ConfigError(f"--set {shown}: {type(config).__qualname__} has no field {key!r}; "
                               f"fields: {', '.join(names)}")
         changes[key] = parse_value(value, types_[key], where=f"--set {key}") if isinstance(value, str) \
             and types_[key] is not str else value

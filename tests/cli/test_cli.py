@@ -29,6 +29,10 @@ def test_list_shows_everything():
     (["run", "perceptual_dm", "--quick", "--smoke"], "choose one size"),
     (["show-task", "nope"], "unknown task 'nope'; known tasks: context_decision, delayed_match, perceptual_decision"),
     (["run", "perceptual_dm", "--resume"], "no unfinished run"),
+    (["sweep", "perceptual_dm", "--smoke", "--grid", "n_units=8,many"], "--set n_units: expected an integer, got 'many'"),
+    (["sweep", "perceptual_dm", "--smoke", "--engine", "slurm"], "unknown engine 'slurm'; known: local, ray"),
+    (["sweep", "perceptual_dm", "--smoke", "--grid", "n_units"], "expected key=value"),
+    (["runs", "--sweep", "nope"], "--sweep nope: no finished runs of that sweep"),
 ])
 def test_bad_input_is_one_line_and_nonzero(args, msg, tmp_path):
     r = brainlike(*args, env_extra={"BRAINLIKE_RUNS": str(tmp_path)})
@@ -43,6 +47,9 @@ def test_smoke_run_and_runs_table(tmp_path):
     assert "claims" in r.stdout and "report:" in r.stdout
     r = brainlike("runs", "--out", str(tmp_path))
     assert r.returncode == 0 and "perceptual_dm-" in r.stdout and "complete" in r.stdout
+    (tmp_path / "index.sqlite").unlink()  # the index is lost; the run directories are the record
+    r = brainlike("runs", "--out", str(tmp_path), "--rebuild")
+    assert r.returncode == 0 and "re-indexed 1 run directories" in r.stdout and "complete" in r.stdout
 
 
 def test_two_seeds_train_together(tmp_path):

@@ -93,3 +93,124 @@ def test_corrupt_checkpoint_is_named(tmp_path):
     (tmp_path / "checkpoint.eqx").write_bytes(b"garbage")
     with pytest.raises(DataError, match="checkpoint.eqx: cannot be read"):
         run.load_checkpoint({"w": np.zeros(3)}, {"m": np.zeros(3)})
+
+
+# -- checkpoints that survive a bad disk, an index that survives corruption and concurrent writers -------
+
+def _tree(v):
+    return {"w": np.full(3, float(v), np.float32)}, {"m": np.full(2, float(v), np.float32)}
+
+
+def test_a_corrupt_or_truncated_checkpoint_falls_back_to_the_previous_one(tmp_path):
+    run = RunDir(tmp_path)
+    run.save_checkpoint(10, *_tree(1))
+    run.save_checkpoint(20, *_tree(2))
+    assert run.load_checkpoint(*_tree(0))[0] == 20
+    newest = tmp_path / "checkpoint.eqx"
+    good = newest.read_bytes()
+    for bad in (good[:-7], good[:-20] + bytes(b ^ 0xFF for b in good[-20:])):  # cut short; flipped bytes, same length
+        newest.write_bytes(bad)
+        said = []
+        step, models, opt = run.load_checkpoint(*_tree(0), log=said.append)
+        assert step == 10 and float(models["w"][0]) == 1.0 and float(opt["m"][0]) == 1.0
+        assert len(said) == 1 and "checkpoint.eqx: checksum mismatch" in said[0] and "checkpoint.prev.eqx" in said[0]
+    # a bad newest file is never rotated over the good previous one
+    run.save_checkpoint(30, *_tree(3))
+    assert run.load_checkpoint(*_tree(0))[0] == 30
+    (tmp_path / "checkpoint.eqx").write_bytes(b"")
+    assert run.load_checkpoint(*_tree(0), log=lambda s: None)[0] == 10
+
+
+def test_when_every_checkpoint_is_bad_the_error_names_each(tmp_path):
+    run = RunDir(tmp_path)
+    run.save_checkpoint(10, *_tree(1))
+    run.save_checkpoint(20, *_tree(2))
+    for name in ("checkpoint.eqx", "checkpoint.prev.eqx"):
+        p = tmp_path / name
+        p.write_bytes(p.read_bytes()[:40])
+    with pytest.raises(DataError, match=r"checkpoint\.eqx: checksum mismatch.*; .*checkpoint\.prev\.eqx: checksum"):
+        run.load_checkpoint(*_tree(0))
+
+
+def _fake_run(root, name, *, finished):
+    run = RunDir.create(root, name)
+    run.write_json("config.json", {"experiment": name, "size": "smoke", "seeds": 1, "config": {}})
+    run.append_metrics([{"step": 5, "seed": 0}, {"step": 10, "seed": 0}])
+    if finished:
+        run.write_json("claims.json", [{"name": "a", "passed": True}, {"name": "b", "passed": False}])
+        run.write_text("report.html", "<html></html>")
+    return run
+
+
+def test_a_corrupt_index_is_set_aside_and_rebuilt_from_the_run_directories(tmp_path):
+    done = _fake_run(tmp_path, "alpha", finished=True)
+    cut = _fake_run(tmp_path, "beta", finished=False)
+    (tmp_path / "index.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x13" * 600)  # a header, then garbage
+    with pytest.warns(UserWarning, match="unreadable run index.*rebuilt from 2 run directories"):
+        index = RunIndex(tmp_path)
+    rows = {r["id"]: r for r in index.list()}
+    assert rows[done.id]["status"] == "complete" and rows[done.id]["claims_passed"] == 1
+    assert rows[done.id]["claims_total"] == 2 and rows[cut.id]["status"] == "interrupted"
+    assert rows[cut.id]["step"] == 10 and rows[cut.id]["experiment"] == "beta"
+    assert len(list(tmp_path.glob("index.sqlite.corrupt-*"))) == 1
+    assert RunIndex(tmp_path).get(done.id)["status"] == "complete"  # the rebuilt index opens cleanly
+
+
+def test_two_processes_writing_one_index_at_once_lose_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    RunIndex(tmp_path)
+    script = """
+import sys
+from brainlike.runs import RunIndex
+idx = RunIndex(sys.argv[1])
+me = sys.argv[2]
+for i in range(120):
+    idx.upsert(f"{me}-{i}", experiment="e", status="running", created="t", updated="t", path="/p")
+    idx.upsert(f"{me}-{i}", status="complete", step=i)
+    idx.upsert("shared", experiment="e", status="running", created="t", updated="t", path="/p", message=me)
+"""
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), name]) for name in ("a", "b")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    db = sqlite3.connect(tmp_path / "index.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    rows = RunIndex(tmp_path).list()
+    assert len(rows) == 241 and sum(r["status"] == "complete" for r in rows) == 240
+    assert sorted(r["step"] for r in rows if r["id"].startswith("a-")) == list(range(120))
+
+
+def test_a_run_killed_with_sigkill_resumes_to_the_parameters_of_an_uninterrupted_run(runs_root, tmp_path):
+    import dataclasses
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    exp = get("perceptual_dm")
+    overrides = {"n_steps": 3000, "checkpoint_every": 20}
+    cfg = dataclasses.replace(exp.config("smoke"), **overrides)
+    killed_root = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "brainlike", "run", "perceptual_dm", "--smoke", "--no-progress", "--out",
+           str(killed_root)] + [a for k, v in overrides.items() for a in ("--set", f"{k}={v}")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            metrics = list(killed_root.glob("*/metrics.jsonl"))
+            if metrics and len(metrics[0].read_text().splitlines()) >= 3:  # some checkpoints in, far from done
+                break
+            time.sleep(0.02)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    run_dir = next(killed_root.glob("perceptual_dm-*"))
+    assert not (run_dir / "params.eqx").exists(), "the run finished before it could be killed"
+    assert proc.returncode == -signal.SIGKILL
+    resumed = run_experiment(exp, root=killed_root, resume=True, progress=False)
+    full = run_experiment(exp, cfg, size="smoke", root=runs_root, progress=False)
+    assert (resumed.run.path / "params.eqx").read_bytes() == (full.run.path / "params.eqx").read_bytes()
+    steps = [m["step"] for m in resumed.run.read_metrics()]
+    assert steps == list(range(20, 3001, 20))

@@ -53,10 +53,8 @@ def run(
     from ..runs import run_experiment
 
     exp = get(experiment)
-    chosen = [s for s, on in (("quick", quick), ("smoke", smoke)) if on] + ([size] if size else [])
-    if len(set(chosen)) > 1:
-        raise ConfigError(f"choose one size, got {', '.join(chosen)}")
-    size_ = chosen[0] if chosen else "paper"
+    size_ = _size(quick, smoke, size)
+    chosen = quick or smoke or size is not None
     config = None
     if resume:
         if set_ or chosen:
@@ -78,16 +76,96 @@ def run(
         raise typer.Exit(1)
 
 
+def _size(quick: bool, smoke: bool, size: Optional[str]) -> str:
+    chosen = [s for s, on in (("quick", quick), ("smoke", smoke)) if on] + ([size] if size else [])
+    if len(set(chosen)) > 1:
+        raise ConfigError(f"choose one size, got {', '.join(chosen)}")
+    return chosen[0] if chosen else "paper"
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[str, typer.Argument(help="experiment name (see `brainlike list`)")],
+    grid: Annotated[Optional[list[str]], typer.Option("--grid", help="key=v1,v2,...: values of a config field")] = None,
+    seeds: Annotated[int, typer.Option(help="networks per grid point, trained at once (vmapped)")] = 1,
+    quick: Annotated[bool, typer.Option("--quick", help="the quick size")] = False,
+    smoke: Annotated[bool, typer.Option("--smoke", help="the smoke size")] = False,
+    size: Annotated[Optional[str], typer.Option(help="smoke | quick | paper (default paper)")] = None,
+    engine: Annotated[str, typer.Option(help="local (one point after another) | ray")] = "local",
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: a local Ray)")] = None,
+    retries: Annotated[int, typer.Option(help="times a failed point is tried again")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="run store root (default $BRAINLIKE_RUNS or ./runs)")] = None,
+) -> None:
+    """Train EXPERIMENT at every point of a grid of config values, SEEDS networks per point."""
+    from ..experiments import get
+    from ..runs import default_root, run_sweep
+
+    exp = get(experiment)
+    size_ = _size(quick, smoke, size)
+    root = out or default_root()
+    result = run_sweep(exp, size=size_, seeds=seeds, grid=grid or [], root=root, engine=engine, address=address,
+                       retries=retries, log=lambda m: err_console.print(m))
+    table = Table(title=f"sweep {result.sweep}")
+    for col in ("point", "run", "claims passed"):
+        table.add_column(col, overflow="fold")
+    for r in result.runs:
+        table.add_row(_point(r["params"]), r["run"], f"{r['claims_passed']}/{r['claims_total']}")
+    for f in result.failures:
+        table.add_row(_point(f["params"]), "[red]failed[/red]", f["error"])
+    console.print(table)
+    console.print(f"manifest: {result.manifest}")
+    if result.failures:
+        raise typer.Exit(1)
+
+
+def _point(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items()) or "(defaults)"
+
+
+def _sweep_table(root: Path, sweep_id: str) -> None:
+    from ..runs import sweep_table
+
+    rows = sweep_table(root, sweep_id)
+    if not rows:
+        raise BrainlikeError(f"--sweep {sweep_id}: no finished runs of that sweep in {root}")
+    claims = list(dict.fromkeys(r["claim"] for r in rows))
+    table = Table(title=f"sweep {sweep_id}")
+    for col in ("point", "seed", *claims):
+        table.add_column(col, overflow="fold")
+    cells: dict[tuple, dict] = {}
+    for r in rows:
+        cells.setdefault((r["run"], _point(r["params"]), r["seed"]), {})[r["claim"]] = r
+    for (_, point, seed), by_claim in cells.items():
+        shown = []
+        for c in claims:
+            r = by_claim.get(c)
+            if r is None:
+                shown.append("")
+                continue
+            v = f"{r['value']:.4g}" if isinstance(r["value"], float) else str(r["value"]).lower()
+            shown.append(f"[green]{v}[/green]" if r["passed"] else f"[red]{v}[/red]")
+        table.add_row(point, str(seed), *shown)
+    console.print(table)
+
+
 @app.command()
 def runs(
     experiment: Annotated[Optional[str], typer.Option(help="only this experiment")] = None,
     out: Annotated[Optional[Path], typer.Option(help="run store root")] = None,
+    sweep_id: Annotated[Optional[str], typer.Option("--sweep", help="a sweep's table of claims across its runs")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="re-index every run directory from its own files")] = False,
 ) -> None:
     """List stored runs from the SQLite index."""
     from ..runs import RunIndex, default_root
 
     root = out or default_root()
-    rows = RunIndex(root).list(experiment)
+    index = RunIndex(root)
+    if rebuild:
+        console.print(f"re-indexed {index.rebuild()} run directories in {root}")
+    if sweep_id:
+        _sweep_table(root, sweep_id)
+        return
+    rows = index.list(experiment)
     table = Table(title=f"runs in {root}")
     table.add_column("id", overflow="fold", min_width=20)
     for col in ("size", "seeds", "status", "step", "claims", "created"):

@@ -1,8 +1,17 @@
-"""The SQLite index of runs (standard library ``sqlite3``), behind ``brainlike runs``."""
+"""The SQLite index of runs (standard library ``sqlite3``), behind ``brainlike runs``.
+
+The run directories are the record; the index is a summary of them for listing. It is kept in WAL mode
+and every write is one ``BEGIN IMMEDIATE`` transaction, so several processes may write the same run store
+at once. An index that SQLite cannot read (or whose integrity check fails) is set aside as
+``index.sqlite.corrupt-<time>``, said in a warning, and rebuilt from the run directories.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +31,55 @@ CREATE TABLE IF NOT EXISTS runs (
     claims_passed INTEGER,
     claims_total INTEGER,
     path TEXT NOT NULL,
-    message TEXT
+    message TEXT,
+    sweep TEXT,
+    params TEXT
 )
 """
 
 _COLUMNS = ("id", "experiment", "size", "seeds", "status", "created", "updated", "step", "n_steps",
-            "claims_passed", "claims_total", "path", "message")
+            "claims_passed", "claims_total", "path", "message", "sweep", "params")
+# columns added after the first index files were written: (name, SQL type), added to an older index on open
+_ADDED = (("sweep", "TEXT"), ("params", "TEXT"))
 
 
 class RunIndex:
     """One row per run: experiment, size, status, progress and claims. Each call opens its own
-    connection, so the index is safe to use from several processes one write at a time."""
+    connection and each write is one transaction, so several processes may share one index."""
 
     def __init__(self, root: str | Path):
-        self.path = Path(root) / "index.sqlite"
+        self.root = Path(root)
+        self.path = self.root / "index.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        try:
+            self._open()
+        except sqlite3.DatabaseError as e:
+            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+            self.path.replace(aside)
+            for extra in ("-wal", "-shm"):
+                self.path.with_name(self.path.name + extra).unlink(missing_ok=True)
+            n = self.rebuild()
+            warnings.warn(f"{self.path}: unreadable run index ({e}); set aside as {aside.name} and rebuilt "
+                          f"from {n} run directories", stacklevel=2)
+
+    def _open(self) -> None:
+        db = self._connect()
+        try:
+            ok = db.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {ok}")
+            db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)
+            have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+            for name, sql_type in _ADDED:
+                if name not in have:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {name} {sql_type}")
+        finally:
+            db.close()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # transactions are explicit
         db.row_factory = sqlite3.Row
         return db
 
@@ -49,7 +87,9 @@ class RunIndex:
         unknown = set(fields) - set(_COLUMNS)
         if unknown:
             raise KeyError(f"unknown run index columns {sorted(unknown)}")
-        with self._connect() as db:
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")  # the write lock first: the check and the write are one step
             exists = db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
             if exists:
                 if fields:
@@ -59,23 +99,73 @@ class RunIndex:
                 cols = ["id", *fields]
                 db.execute(f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                            (run_id, *fields.values()))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
 
-    def list(self, experiment: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def rebuild(self) -> int:
+        """Index every run directory under the root from its own files (config, metrics, claims);
+        returns how many. Used when the index is lost or corrupt."""
+        self._open()
+        n = 0
+        for config in sorted(self.root.glob("*/config.json")):
+            run = config.parent
+            try:
+                saved = json.loads(config.read_text())
+            except (OSError, json.JSONDecodeError):
+                continue
+            fields: dict[str, Any] = {"experiment": str(saved.get("experiment", "?")), "size": saved.get("size"),
+                                      "seeds": saved.get("seeds"), "path": str(run.resolve()),
+                                      "sweep": saved.get("sweep"), "params": json.dumps(saved.get("params") or {})}
+            stamp = _dt.datetime.fromtimestamp(config.stat().st_mtime, _dt.timezone.utc).isoformat(timespec="seconds")
+            fields["created"] = fields["updated"] = stamp
+            steps = []
+            metrics = run / "metrics.jsonl"
+            if metrics.exists():
+                for line in metrics.read_text().splitlines():
+                    try:
+                        steps.append(int(json.loads(line).get("step", 0)))
+                    except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
+                        continue
+            fields["step"] = max(steps, default=0)
+            try:
+                claims = json.loads((run / "claims.json").read_text())
+                fields.update(claims_passed=sum(bool(c.get("passed")) for c in claims), claims_total=len(claims))
+                done = (run / "report.html").exists()
+            except (OSError, json.JSONDecodeError, AttributeError, TypeError):
+                done = False
+            fields["status"] = "complete" if done else "interrupted"
+            if done:
+                fields["n_steps"] = fields["step"]
+            self.upsert(run.name, **fields)
+            n += 1
+        return n
+
+    def list(self, experiment: str | None = None, status: str | None = None,
+             sweep: str | None = None) -> list[dict[str, Any]]:
         query, args = "SELECT * FROM runs", []
         where = []
-        if experiment:
-            where.append("experiment = ?")
-            args.append(experiment)
-        if status:
-            where.append("status = ?")
-            args.append(status)
+        for column, value in (("experiment", experiment), ("status", status), ("sweep", sweep)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
         if where:
             query += " WHERE " + " AND ".join(where)
         query += " ORDER BY created DESC, id DESC"
-        with self._connect() as db:
+        db = self._connect()
+        try:
             return [dict(r) for r in db.execute(query, args).fetchall()]
+        finally:
+            db.close()
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        with self._connect() as db:
+        db = self._connect()
+        try:
             row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        finally:
+            db.close()
         return dict(row) if row else None

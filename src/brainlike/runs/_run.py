@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,11 @@ def find_resumable(root: Path, experiment: str) -> RunDir:
 
 def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", seeds: int = 1,
                    root: str | Path | None = None, resume: RunDir | bool = False, progress: bool = True,
-                   log=print) -> RunResult:
+                   log=print, sweep: str | None = None, params: dict[str, str] | None = None) -> RunResult:
     """Train ``seeds`` networks of ``experiment`` at ``size`` (vmapped, one program), evaluate each,
     and write the run directory. ``resume=True`` continues the newest unfinished run of the experiment
-    from its last checkpoint (its saved config and seeds are used)."""
+    from its last checkpoint (its saved config and seeds are used). ``sweep`` and ``params`` (the
+    overrides that made this run's config) label a run that belongs to a sweep."""
     root = Path(root) if root is not None else default_root()
     from ..data import data_file
 
@@ -80,10 +82,11 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
             raise ConfigError(f"--seeds must be >= 1, got {seeds}")
         run = RunDir.create(root, experiment.name)
         run.write_json("config.json", {"experiment": experiment.name, "size": size, "seeds": seeds,
-                                       "config": config_to_dict(config)})
+                                       "config": config_to_dict(config), "sweep": sweep, "params": params or {}})
         run.write_versions()
         index.upsert(run.id, experiment=experiment.name, size=size, seeds=seeds, status="running",
-                     created=now(), updated=now(), path=str(run.path.resolve()), step=0)
+                     created=now(), updated=now(), path=str(run.path.resolve()), step=0, sweep=sweep,
+                     params=json.dumps(params or {}))
 
     n_steps = experiment.n_steps(config)
     keys = seed_keys(config.seed, seeds)
@@ -96,7 +99,7 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
     opt_states = eqx.filter_vmap(lambda m: experiment.init_optimizer(config, optimizer, m))(models)
     start = 0
     if resume and run.has_checkpoint():
-        start, models, opt_states = run.load_checkpoint(models, opt_states)
+        start, models, opt_states = run.load_checkpoint(models, opt_states, log=log)
         run.truncate_metrics(start)
         log(f"from checkpoint at step {start}/{n_steps}")
 

@@ -3,7 +3,9 @@
     <root>/<run id>/
         config.json        the experiment, size, seeds and every config field
         versions.json      Python, JAX, Equinox, Optax, brainlike versions and the device
-        checkpoint.eqx     step, parameters and optimiser state of every seed (Equinox serialisation)
+        checkpoint.eqx     step, parameters and optimiser state of every seed (Equinox serialisation
+                           behind a sha256 of it); checkpoint.prev.eqx the one before, kept until the
+                           next one is written and read back when the newest is corrupt or truncated
         metrics.jsonl      one JSON object per logged step and seed
         params.eqx         final parameters
         recording.nc       the evaluation recording of seed 0 (NetCDF via xarray); recording_seed<k>.nc
@@ -16,6 +18,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import io
 import json
 import os
 import platform
@@ -28,9 +32,25 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import BrainlikeError, DataError
-from .._atomic import atomic_path, atomic_write_json, atomic_write_text
+from .._atomic import atomic_path, atomic_write_bytes, atomic_write_json, atomic_write_text
 
 __all__ = ["RunDir", "default_root", "now"]
+
+# a checkpoint file: this tag, the sha256 of the payload, then the payload (Equinox's leaf serialisation)
+_CHECKPOINT_TAG = b"brainlike-checkpoint-1\n"
+CHECKPOINT, PREVIOUS_CHECKPOINT = "checkpoint.eqx", "checkpoint.prev.eqx"
+
+
+def _checked_payload(path: Path) -> bytes:
+    """The payload of a checkpoint file after checking its sha256 (files written before the checksum
+    was added are returned whole, unchecked); a mismatch or a cut-short file raises DataError."""
+    data = path.read_bytes()
+    if not data.startswith(_CHECKPOINT_TAG):
+        return data
+    digest, payload = data[len(_CHECKPOINT_TAG):len(_CHECKPOINT_TAG) + 32], data[len(_CHECKPOINT_TAG) + 32:]
+    if len(digest) < 32 or hashlib.sha256(payload).digest() != digest:
+        raise DataError(f"{path}: checksum mismatch, the file is corrupt or truncated ({len(data)} bytes)")
+    return payload
 
 
 def default_root() -> Path:
@@ -134,14 +154,48 @@ class RunDir:
             raise DataError(f"{p}: cannot be read as parameters of this model ({type(e).__name__}: {e})") from None
 
     def save_checkpoint(self, step: int, models: Any, opt_states: Any) -> Path:
-        return self.save_tree("checkpoint.eqx", (jnp.asarray(step), models, opt_states))
+        """Write the checkpoint (atomically, with its sha256); the one it replaces, if intact, becomes
+        ``checkpoint.prev.eqx``, so a crash or a bad disk never leaves a run without a good checkpoint."""
+        buf = io.BytesIO()
+        eqx.tree_serialise_leaves(buf, (jnp.asarray(step), models, opt_states))
+        payload = buf.getvalue()
+        current = self.path / CHECKPOINT
+        if current.exists():
+            try:
+                _checked_payload(current)
+                os.replace(current, self.path / PREVIOUS_CHECKPOINT)
+            except DataError:  # never rotate a bad file over the good previous one
+                pass
+        return atomic_write_bytes(current, _CHECKPOINT_TAG + hashlib.sha256(payload).digest() + payload)
 
-    def load_checkpoint(self, models_like: Any, opt_like: Any) -> tuple[int, Any, Any]:
-        step, models, opt = self.load_tree("checkpoint.eqx", (jnp.asarray(0), models_like, opt_like))
-        return int(step), models, opt
+    def load_checkpoint(self, models_like: Any, opt_like: Any, *, log=None) -> tuple[int, Any, Any]:
+        """``(step, models, opt_states)`` from the newest intact checkpoint: ``checkpoint.eqx``, or, when it
+        is missing, corrupt or truncated, ``checkpoint.prev.eqx`` (said through ``log``). DataError naming
+        every file tried when none can be read."""
+        like = (jnp.asarray(0), models_like, opt_like)
+        problems = []
+        for name in (CHECKPOINT, PREVIOUS_CHECKPOINT):
+            p = self.path / name
+            if not p.exists():
+                continue
+            try:
+                payload = _checked_payload(p)
+                step, models, opt = eqx.tree_deserialise_leaves(io.BytesIO(payload), like)
+            except DataError as e:
+                problems.append(str(e))
+                continue
+            except Exception as e:
+                problems.append(f"{p}: cannot be read as parameters of this model ({type(e).__name__}: {e})")
+                continue
+            if problems and log is not None:
+                log(f"{problems[0]}; using {name} (step {int(step)})")
+            return int(step), models, opt
+        if not problems:
+            raise DataError(f"{self.path}: no checkpoint")
+        raise DataError("; ".join(problems))
 
     def has_checkpoint(self) -> bool:
-        return (self.path / "checkpoint.eqx").exists()
+        return (self.path / CHECKPOINT).exists() or (self.path / PREVIOUS_CHECKPOINT).exists()
 
     def require(self, name: str) -> Path:
         p = self.path / name
