@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .._errors import BrainlikeError, ConfigError
@@ -109,9 +110,9 @@ def sweep(
     for col in ("point", "run", "claims passed"):
         table.add_column(col, overflow="fold")
     for r in result.runs:
-        table.add_row(_point(r["params"]), r["run"], f"{r['claims_passed']}/{r['claims_total']}")
+        table.add_row(escape(_point(r["params"])), r["run"], f"{r['claims_passed']}/{r['claims_total']}")
     for f in result.failures:
-        table.add_row(_point(f["params"]), "[red]failed[/red]", f["error"])
+        table.add_row(escape(_point(f["params"])), "[red]failed[/red]", escape(f["error"]))
     console.print(table)
     console.print(f"manifest: {result.manifest}")
     if result.failures:
@@ -128,23 +129,13 @@ def _sweep_table(root: Path, sweep_id: str) -> None:
     rows = sweep_table(root, sweep_id)
     if not rows:
         raise BrainlikeError(f"--sweep {sweep_id}: no finished runs of that sweep in {root}")
-    claims = list(dict.fromkeys(r["claim"] for r in rows))
     table = Table(title=f"sweep {sweep_id}")
-    for col in ("point", "seed", *claims):
+    for col in ("point", "seed", "claim", "measured", "threshold", "result"):
         table.add_column(col, overflow="fold")
-    cells: dict[tuple, dict] = {}
     for r in rows:
-        cells.setdefault((r["run"], _point(r["params"]), r["seed"]), {})[r["claim"]] = r
-    for (_, point, seed), by_claim in cells.items():
-        shown = []
-        for c in claims:
-            r = by_claim.get(c)
-            if r is None:
-                shown.append("")
-                continue
-            v = f"{r['value']:.4g}" if isinstance(r["value"], float) else str(r["value"]).lower()
-            shown.append(f"[green]{v}[/green]" if r["passed"] else f"[red]{v}[/red]")
-        table.add_row(point, str(seed), *shown)
+        v = f"{r['value']:.4g}" if isinstance(r["value"], float) else str(r["value"]).lower()
+        table.add_row(escape(_point(r["params"])), str(r["seed"]), escape(r["claim"]), v, escape(str(r["threshold"])),
+                      "[green]PASS[/green]" if r["passed"] else "[red]FAIL[/red]")
     console.print(table)
 
 

@@ -208,7 +208,9 @@ def sweep_figure(rows: list[dict[str, Any]]):
 
     claims = list(dict.fromkeys(r["claim"] for r in rows))
     labels = list(dict.fromkeys(json.dumps(r["params"], sort_keys=True) for r in rows))
-    fig, axs = plt.subplots(len(claims), 1, figsize=(max(4.0, 1.2 * len(labels) + 2), 1.8 * len(claims)),
+    import textwrap
+
+    fig, axs = plt.subplots(len(claims), 1, figsize=(max(6.0, 1.2 * len(labels) + 2), 1.9 * len(claims)),
                             squeeze=False, constrained_layout=True)
     rng = np.random.default_rng(0)  # horizontal jitter of the dots only
     for ax, claim in zip(axs[:, 0], claims):
@@ -219,7 +221,9 @@ def sweep_figure(rows: list[dict[str, Any]]):
             x = j + rng.uniform(-0.15, 0.15, len(vals))
             ax.scatter(x[ok], vals[ok], s=12, color="tab:green")
             ax.scatter(x[~ok], vals[~ok], s=12, color="tab:red")
-        ax.set_title(f"{claim} ({rows[[r['claim'] for r in rows].index(claim)]['threshold']})", fontsize=8)
+        threshold = next(r["threshold"] for r in rows if r["claim"] == claim)
+        ax.set_title(textwrap.fill(f"{claim} ({threshold})", 80), fontsize=8)
+        ax.set_xlim(-0.5, len(labels) - 0.5)
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels([", ".join(f"{k}={v}" for k, v in json.loads(lab).items()) or "defaults"
                             for lab in labels], fontsize=7)
