@@ -84,8 +84,11 @@ def _one_point(name: str, config: dict, size: str, seeds: int, root: str, sweep:
 
     exp = get(name)
     cfg = config_from_dict(exp.Config, config)
-    res = run_experiment(exp, cfg, size=size, seeds=seeds, root=root, progress=False, log=lambda m: None,
-                         sweep=sweep, params=params)
+    try:
+        res = run_experiment(exp, cfg, size=size, seeds=seeds, root=root, progress=False, log=lambda m: None,
+                             sweep=sweep, params=params)
+    except TrainingDiverged as e:  # an answer, not a fault: the same seed diverges again, so no retry
+        return {"params": params, "error": f"TrainingDiverged: {e}"}
     return {"params": params, "run": res.run.id, "claims_passed": sum(c.passed for c in res.claims),
             "claims_total": len(res.claims)}
 
@@ -113,6 +116,8 @@ def run_sweep(experiment: Experiment, *, size: str = "quick", seeds: int = 1, gr
     runs, failures = [], []
 
     def record(i: int, outcome: dict | None, error: str | None) -> None:
+        if outcome is not None and "error" in outcome:
+            outcome, error = None, outcome["error"]
         if outcome is not None:
             runs.append(outcome)
             state["points"][i] = {**outcome, "status": "complete"}
@@ -125,20 +130,14 @@ def run_sweep(experiment: Experiment, *, size: str = "quick", seeds: int = 1, gr
     args = [(experiment.name, config_to_dict(c), size, seeds, str(root), sweep, p) for c, p in zip(configs, points)]
     if engine == "local":
         for i, a in enumerate(args):
-            error = None
+            outcome, error = None, None
             for _attempt in range(retries + 1):
                 try:
-                    outcome = _one_point(*a)
-                except BrainlikeError as e:  # a diverged point, a missing file: the other points go on
-                    error = f"{type(e).__name__}: {e}"
-                    if isinstance(e, TrainingDiverged):  # the same seed would diverge again: no retry
-                        break
-                else:
-                    error = None
-                    record(i, outcome, None)
+                    outcome, error = _one_point(*a), None
                     break
-            if error is not None:
-                record(i, None, error)
+                except BrainlikeError as e:  # e.g. a missing data file: tried again, then the other points go on
+                    error = f"{type(e).__name__}: {e}"
+            record(i, outcome, error)
     else:
         for i, outcome, error in _ray_points(args, address, retries):
             record(i, outcome, error)
