@@ -170,23 +170,16 @@ def test_recordings(net: Network, task: Yang2019, key) -> dict[str, Recording]:
     return out
 
 
-def rule_composition(net: Network, task: Yang2019, c: Config, key,
-                     recordings: dict[str, Recording] | None = None) -> dict:
+def rule_composition(net: Network, task: Yang2019, c: Config, key, recordings: dict[str, Recording]) -> dict:
     """Fig. 6 of the paper: rule representations compose. The representation of a rule is the (noise-free)
     population activity at the end of fixation of its test trials; ``cosine`` compares Dly Anti - Dly Go
     with Anti - Go (``control``: Dly Anti - Dly Go against DM 2 - DM 1). ``composed_performance``: Dly Anti
     trials whose rule input is Anti + Dly Go - Go instead of Dly Anti's own (``own``, and ``wrong``: the
-    Dly Go rule alone). ``recordings``: the test grids already run by :func:`test_recordings` (noise off)."""
+    Dly Go rule alone). ``recordings``: the noise-free test grids of :func:`test_recordings`."""
     recs = {}
     for name in ("go", "anti", "dly_go", "dly_anti", "dm1", "dm2"):
-        if recordings is not None and name in recordings:
-            rec = recordings[name]
-            rates, first = rec.activity, int(rec.conditions["stim1_on"][0])
-        else:
-            cond = task.test_conditions(name)
-            trials = task.build(cond, key=key)
-            rates, first = np.asarray(_rates(_quiet(net), trials.inputs, key)[0]), int(cond["stim1_on"][0])
-        recs[name] = np.asarray(rates[:, first - 1]).mean(0)
+        rec = recordings[name]
+        recs[name] = rec.activity[:, int(rec.conditions["stim1_on"][0]) - 1].mean(0)
 
     def cos(a, b):
         return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
@@ -270,7 +263,7 @@ class Yang2019Experiment(Experiment):
             exclusive[f"{a}-{b}"] = A.exclusive_fractions(ftv[f"{a}-{b}"], c.ftv_edge)
         dm_low, dm_high = exclusive["dm1-dm2"]
 
-        composition = rule_composition(model, make_task(c, quiet=True), c, k_rule, recordings=recs)
+        composition = rule_composition(model, make_task(c, quiet=True), c, k_rule, recs)
         worst = int(np.argmin(perf))
         hit_task = TASKS[int(np.argmin(change[best]))]
         claims = [

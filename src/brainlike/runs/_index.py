@@ -8,12 +8,15 @@ at once. An index that SQLite cannot read (or whose integrity check fails) is se
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import sqlite3
 import warnings
 from pathlib import Path
 from typing import Any
+
+from .._errors import DataError
 
 __all__ = ["RunIndex"]
 
@@ -64,8 +67,7 @@ class RunIndex:
                           f"from {n} run directories", stacklevel=2)
 
     def _open(self) -> None:
-        db = self._connect()
-        try:
+        with self._connect() as db:
             ok = db.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise sqlite3.DatabaseError(f"integrity check: {ok}")
@@ -75,73 +77,62 @@ class RunIndex:
             for name, sql_type in _ADDED:
                 if name not in have:
                     db.execute(f"ALTER TABLE runs ADD COLUMN {name} {sql_type}")
-        finally:
-            db.close()
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
+        """A connection that ``with`` closes (sqlite3's own context manager only commits)."""
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # transactions are explicit
         db.row_factory = sqlite3.Row
-        return db
+        return contextlib.closing(db)
 
     def upsert(self, run_id: str, **fields: Any) -> None:
         unknown = set(fields) - set(_COLUMNS)
         if unknown:
             raise KeyError(f"unknown run index columns {sorted(unknown)}")
-        db = self._connect()
-        try:
+        with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")  # the write lock first: the check and the write are one step
-            exists = db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
-            if exists:
-                if fields:
-                    sets = ", ".join(f"{k} = ?" for k in fields)
-                    db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*fields.values(), run_id))
-            else:
-                cols = ["id", *fields]
-                db.execute(f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                           (run_id, *fields.values()))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
+            try:
+                exists = db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
+                if exists:
+                    if fields:
+                        sets = ", ".join(f"{k} = ?" for k in fields)
+                        db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*fields.values(), run_id))
+                else:
+                    cols = ["id", *fields]
+                    db.execute(f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                               (run_id, *fields.values()))
+                db.execute("COMMIT")
+            except BaseException:
                 db.execute("ROLLBACK")
-            raise
-        finally:
-            db.close()
+                raise
 
     def rebuild(self) -> int:
         """Index every run directory under the root from its own files (config, metrics, claims);
         returns how many. Used when the index is lost or corrupt."""
+        from ._store import RunDir
+
         self._open()
         n = 0
         for config in sorted(self.root.glob("*/config.json")):
-            run = config.parent
+            run = RunDir(config.parent)
             try:
-                saved = json.loads(config.read_text())
-            except (OSError, json.JSONDecodeError):
+                saved = run.read_json("config.json")
+            except DataError:
                 continue
-            fields: dict[str, Any] = {"experiment": str(saved.get("experiment", "?")), "size": saved.get("size"),
-                                      "seeds": saved.get("seeds"), "path": str(run.resolve()),
-                                      "sweep": saved.get("sweep"), "params": json.dumps(saved.get("params") or {})}
             stamp = _dt.datetime.fromtimestamp(config.stat().st_mtime, _dt.timezone.utc).isoformat(timespec="seconds")
-            fields["created"] = fields["updated"] = stamp
-            steps = []
-            metrics = run / "metrics.jsonl"
-            if metrics.exists():
-                for line in metrics.read_text().splitlines():
-                    try:
-                        steps.append(int(json.loads(line).get("step", 0)))
-                    except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
-                        continue
-            fields["step"] = max(steps, default=0)
+            step = max((int(m.get("step", 0)) for m in run.read_metrics() if isinstance(m, dict)), default=0)
+            fields: dict[str, Any] = {"experiment": str(saved.get("experiment", "?")), "size": saved.get("size"),
+                                      "seeds": saved.get("seeds"), "path": str(run.path.resolve()),
+                                      "sweep": saved.get("sweep"), "params": json.dumps(saved.get("params") or {}),
+                                      "created": stamp, "updated": stamp, "step": step, "status": "interrupted"}
             try:
-                claims = json.loads((run / "claims.json").read_text())
-                fields.update(claims_passed=sum(bool(c.get("passed")) for c in claims), claims_total=len(claims))
-                done = (run / "report.html").exists()
-            except (OSError, json.JSONDecodeError, AttributeError, TypeError):
-                done = False
-            fields["status"] = "complete" if done else "interrupted"
-            if done:
-                fields["n_steps"] = fields["step"]
-            self.upsert(run.name, **fields)
+                claims = run.read_json("claims.json")
+            except DataError:
+                claims = None
+            if isinstance(claims, list) and all(isinstance(c, dict) for c in claims):
+                fields.update(claims_total=len(claims), claims_passed=sum(bool(c.get("passed")) for c in claims))
+                if (run.path / "report.html").exists():
+                    fields.update(status="complete", n_steps=step)
+            self.upsert(run.id, **fields)
             n += 1
         return n
 
@@ -156,16 +147,10 @@ class RunIndex:
         if where:
             query += " WHERE " + " AND ".join(where)
         query += " ORDER BY created DESC, id DESC"
-        db = self._connect()
-        try:
+        with self._connect() as db:
             return [dict(r) for r in db.execute(query, args).fetchall()]
-        finally:
-            db.close()
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        db = self._connect()
-        try:
+        with self._connect() as db:
             row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        finally:
-            db.close()
         return dict(row) if row else None

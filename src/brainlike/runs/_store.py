@@ -53,6 +53,14 @@ def _checked_payload(path: Path) -> bytes:
     return payload
 
 
+def _deserialise(path: Path, data: bytes, like: Any) -> Any:
+    """The leaves of ``like`` read from ``data`` (Equinox's serialisation), or DataError naming ``path``."""
+    try:
+        return eqx.tree_deserialise_leaves(io.BytesIO(data), like)
+    except Exception as e:
+        raise DataError(f"{path}: cannot be read as parameters of this model ({type(e).__name__}: {e})") from None
+
+
 def default_root() -> Path:
     """Where runs go: ``$BRAINLIKE_RUNS`` or ``./runs``."""
     return Path(os.environ.get("BRAINLIKE_RUNS", "runs"))
@@ -147,11 +155,7 @@ class RunDir:
         p = self.path / name
         if not p.exists():
             raise DataError(f"{p}: missing")
-        try:
-            with open(p, "rb") as f:
-                return eqx.tree_deserialise_leaves(f, like)
-        except Exception as e:
-            raise DataError(f"{p}: cannot be read as parameters of this model ({type(e).__name__}: {e})") from None
+        return _deserialise(p, p.read_bytes(), like)
 
     def save_checkpoint(self, step: int, models: Any, opt_states: Any) -> Path:
         """Write the checkpoint (atomically, with its sha256); the one it replaces, if intact, becomes
@@ -179,13 +183,9 @@ class RunDir:
             if not p.exists():
                 continue
             try:
-                payload = _checked_payload(p)
-                step, models, opt = eqx.tree_deserialise_leaves(io.BytesIO(payload), like)
+                step, models, opt = _deserialise(p, _checked_payload(p), like)
             except DataError as e:
                 problems.append(str(e))
-                continue
-            except Exception as e:
-                problems.append(f"{p}: cannot be read as parameters of this model ({type(e).__name__}: {e})")
                 continue
             if problems and log is not None:
                 log(f"{problems[0]}; using {name} (step {int(step)})")

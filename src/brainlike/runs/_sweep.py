@@ -21,7 +21,7 @@ from typing import Any
 
 from .._atomic import atomic_path, atomic_write_json
 from .._config import apply_overrides, config_from_dict, config_to_dict, split_assignment
-from .._errors import BrainlikeError, ConfigError, TrainingDiverged
+from .._errors import BrainlikeError, ConfigError, DataError, TrainingDiverged
 from ..experiments._base import Experiment
 from ._index import RunIndex
 from ._run import run_experiment
@@ -108,7 +108,7 @@ def run_sweep(experiment: Experiment, *, size: str = "quick", seeds: int = 1, gr
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     sweep = f"{experiment.name}-sweep-{stamp}-{secrets.token_hex(3)}"
     manifest = root / "sweeps" / f"{sweep}.json"
-    RunIndex(root)
+    RunIndex(root)  # an unreadable index is rebuilt now, before the first point trains
     state: dict[str, Any] = {"sweep": sweep, "experiment": experiment.name, "size": size, "seeds": seeds,
                              "grid": grid or [], "engine": engine, "created": now(), "status": "running",
                              "points": [{"params": p, "status": "pending"} for p in points]}
@@ -185,12 +185,9 @@ def sweep_table(root: str | Path, sweep: str) -> list[dict[str, Any]]:
     ``threshold``, ``passed`` -- read from each run's own ``claims.json``."""
     rows = []
     for r in sorted(RunIndex(root).list(sweep=sweep), key=lambda r: r["created"]):
-        claims_file = RunDir(r["path"]).path / "claims.json"
-        if not claims_file.exists():
-            continue
         try:
-            claims = json.loads(claims_file.read_text())
-        except json.JSONDecodeError:
+            claims = RunDir(r["path"]).read_json("claims.json")
+        except DataError:  # not finished (or its claims file is damaged): not in the table
             continue
         params = json.loads(r["params"] or "{}")
         for c in claims:
