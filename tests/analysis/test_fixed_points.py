@@ -87,3 +87,30 @@ def test_slow_points_stop_where_the_speed_is_small_and_carry_their_rates():
     assert abs(np.linalg.svd(p, full_matrices=False)[2][0] @ u) > 0.99  # ... and on it
     # the rates there: f of the state one step on, which moved less than sqrt(2 q) < 0.015
     np.testing.assert_allclose(slow.rates, np.tanh(slow.points), atol=1.5e-2)
+
+
+def test_two_bistable_units_have_four_attractors_joined_by_saddles_along_the_square_edges():
+    # x_{t+1} = 2 tanh(x_t) in each of two uncoupled units (a CTRNN with dt = tau): each unit is bistable
+    # (+-x*, x* = 2 tanh x*) with an unstable point at 0, so the plane has 4 attractors (+-x*, +-x*), 4 saddles
+    # with one unstable mode (one unit at 0) and an unstable node at the origin. A saddle's unstable manifold
+    # runs to the two attractors that differ only in the unit at 0: the edges of the square.
+    from brainlike.analysis import saddle_connections
+
+    c = CTRNN(1, 2, key=jax.random.PRNGKey(0), rate_fn="tanh", dt=10.0, tau=10.0, sigma_rec=0.0)
+    c = eqx.tree_at(lambda m: (m.w_rec, m.bias), c, (2.0 * jnp.eye(2), jnp.zeros(2)))
+    x_star = 1.9150080  # the positive root of x = 2 tanh(x)
+    grid = np.array([(a, b) for a in (-x_star, 0.0, x_star) for b in (-x_star, 0.0, x_star)])
+    starts = grid + 0.01 * np.random.default_rng(0).normal(size=grid.shape)
+    fp = find_fixed_points(c, starts, n_iter=3000, tol=1e-10, merge_distance=1e-2)
+    assert len(fp) == 9
+    assert sorted(fp.n_unstable.tolist()) == [0, 0, 0, 0, 1, 1, 1, 1, 2]
+    np.testing.assert_allclose(np.sort(np.abs(fp.points[fp.stable]).ravel()), x_star, atol=1e-3)
+    links = saddle_connections(c, fp)
+    assert len(links) == 4
+    for s, a, b in links:
+        saddle, p, q = fp.points[s], fp.points[a], fp.points[b]
+        zero = int(np.argmin(np.abs(saddle)))
+        assert abs(saddle[zero]) < 1e-3 and np.sign(p[zero]) != np.sign(q[zero])  # the flipped unit
+        other = 1 - zero
+        assert np.sign(p[other]) == np.sign(q[other]) == np.sign(saddle[other])  # the held one
+    assert saddle_connections(c, find_fixed_points(c, grid[[0]], n_iter=500, tol=1e-10)) == []

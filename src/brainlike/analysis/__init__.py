@@ -3,7 +3,7 @@
 from ._behaviour import accuracy, by_condition, choices, decision_times
 from ._distributional import (SplitHalf, asymmetries, asymmetry_reversal_correlation, expectiles,
                               impute_distribution, reversal_points, reward_responses, split_half_reliability)
-from ._fixed_points import FixedPoints, find_fixed_points, noiseless
+from ._fixed_points import FixedPoints, find_fixed_points, noiseless, saddle_connections
 from ._population import PCA, condition_average, pca
 from ._psychometric import Chronometric, PsychometricFit, chronometric, fit_psychometric, logistic, weibull
 from ._spatial import autocorrelogram, field_skew, grid_score, spectral_concentration
@@ -13,7 +13,7 @@ from ._tdr import TDR, targeted_dimensionality_reduction
 
 __all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_average", "pca", "PCA",
            "fit_psychometric", "PsychometricFit", "logistic", "weibull", "chronometric", "Chronometric",
-           "find_fixed_points", "FixedPoints", "noiseless", "targeted_dimensionality_reduction", "TDR",
+           "find_fixed_points", "FixedPoints", "noiseless", "saddle_connections", "targeted_dimensionality_reduction", "TDR",
            "reward_responses", "reversal_points", "asymmetries", "split_half_reliability", "SplitHalf",
            "asymmetry_reversal_correlation", "expectiles", "impute_distribution",
            "field_skew", "autocorrelogram", "grid_score", "spectral_concentration",

@@ -24,7 +24,7 @@ from jax.flatten_util import ravel_pytree
 
 from .._errors import ConfigError
 
-__all__ = ["FixedPoints", "find_fixed_points", "noiseless"]
+__all__ = ["FixedPoints", "find_fixed_points", "noiseless", "saddle_connections"]
 
 
 def noiseless(circuit):
@@ -64,6 +64,17 @@ class FixedPoints:
             return np.where(mod < 1, -self.dt / np.log(np.clip(mod, 1e-300, None)), np.inf)
 
     @property
+    def n_unstable(self) -> np.ndarray:
+        """Number of unstable modes (eigenvalues of modulus > 1) at each point: 0 for a stable point
+        (an attractor), 1 for a saddle with one unstable direction."""
+        return np.sum(np.abs(self.eigenvalues) > 1.0, axis=1)
+
+    @property
+    def stable(self) -> np.ndarray:
+        """Boolean ``[k]``: the stable points (every eigenvalue inside the unit circle)."""
+        return self.n_unstable == 0
+
+    @property
     def selection_vectors(self) -> np.ndarray:
         """Left eigenvector of the slowest mode at each point (real part), unit norm: ``[k units]``."""
         v = np.real(self.left[:, 0, :])
@@ -97,25 +108,10 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
     """
     if not 0 < slowest_fraction <= 1:
         raise ConfigError(f"slowest_fraction must be in (0, 1], got {slowest_fraction}")
-    circuit = getattr(circuit, "circuit", circuit)  # accept a Network too
-    if not hasattr(circuit, "step") or not hasattr(circuit, "init_state"):
-        raise ConfigError(f"fixed points need a circuit with step() and init_state(); got {type(circuit).__name__}")
-    circuit = noiseless(circuit)
-    flat0, unravel = ravel_pytree(circuit.init_state())
-    h0 = jnp.asarray(initial_states, flat0.dtype)
-    if h0.ndim != 2 or h0.shape[1] != flat0.size:
-        raise ConfigError(f"initial_states has shape {tuple(h0.shape)}, expected (k, {flat0.size})")
-    u = jnp.zeros(circuit.n_in) if inputs is None else jnp.asarray(inputs, flat0.dtype)
-    if u.shape != (circuit.n_in,):
-        raise ConfigError(f"inputs has shape {tuple(u.shape)}, expected ({circuit.n_in},)")
-    key = jax.random.PRNGKey(0)  # unused: the circuit is noiseless
-
-    def one_step(h):
-        new, _ = circuit.step(unravel(h), u, key=key)
-        return ravel_pytree(new)[0]
-
-    def rate(h):
-        return circuit.step(unravel(h), u, key=key)[1]
+    one_step, rate, size = _one_step_map(circuit, inputs)
+    h0 = jnp.asarray(initial_states, jnp.float32)
+    if h0.ndim != 2 or h0.shape[1] != size:
+        raise ConfigError(f"initial_states has shape {tuple(h0.shape)}, expected (k, {size})")
 
     def speed(h):
         return 0.5 * jnp.sum((one_step(h) - h) ** 2)
@@ -152,7 +148,67 @@ def find_fixed_points(circuit, initial_states, inputs=None, *, n_iter: int = 200
         scale = np.einsum("ij,ij->j", vl.conj(), vr)
         eig[i], right[i], left[i] = w, vr, (vl.conj() / scale).T
     return FixedPoints(points=h, rates=r.reshape(len(h), -1), speed=q, jacobians=jac, eigenvalues=eig, right=right, left=left,
-                       dt=float(getattr(circuit, "dt", 1.0)))
+                       dt=float(getattr(getattr(circuit, "circuit", circuit), "dt", 1.0)))
+
+
+def _one_step_map(circuit, inputs):
+    """The noise-free one-step map of ``circuit`` (or a Network's) on flattened states under constant
+    ``inputs`` (zeros if None): ``(one_step, rate, state size)``."""
+    circuit = getattr(circuit, "circuit", circuit)  # accept a Network too
+    if not hasattr(circuit, "step") or not hasattr(circuit, "init_state"):
+        raise ConfigError(f"fixed points need a circuit with step() and init_state(); got {type(circuit).__name__}")
+    circuit = noiseless(circuit)
+    flat0, unravel = ravel_pytree(circuit.init_state())
+    u = jnp.zeros(circuit.n_in) if inputs is None else jnp.asarray(inputs, flat0.dtype)
+    if u.shape != (circuit.n_in,):
+        raise ConfigError(f"inputs has shape {tuple(u.shape)}, expected ({circuit.n_in},)")
+    key = jax.random.PRNGKey(0)  # unused: the circuit is noiseless
+
+    def one_step(h):
+        new, _ = circuit.step(unravel(h), u, key=key)
+        return ravel_pytree(new)[0]
+
+    def rate(h):
+        return circuit.step(unravel(h), u, key=key)[1]
+
+    return one_step, rate, flat0.size
+
+
+def saddle_connections(circuit, fixed_points: FixedPoints, inputs=None, *, push: float = 1e-2,
+                       n_steps: int = 1000, reach: float = 0.1) -> list[tuple[int, int, int]]:
+    """Which attractors each saddle of ``fixed_points`` joins: the topology of the fixed points
+    (Sussillo & Barak 2013 Fig. 2; Maheswaranathan et al. 2019 section 3).
+
+    From every point with exactly one unstable mode the noise-free map is run ``n_steps`` steps from the
+    point pushed by ``push`` (times the state's scale) either way along that mode's (real) right
+    eigenvector; each end is matched to the nearest stable point, if one lies within ``reach`` times the
+    spread of the stable points. Returns ``(saddle, stable_a, stable_b)`` index triples (indices into
+    ``fixed_points``) for the saddles whose two ends reach two different attractors.
+    """
+    one_step, _, size = _one_step_map(circuit, inputs)
+    if fixed_points.points.shape[1:] != (size,):
+        raise ConfigError(f"fixed points have states of size {fixed_points.points.shape[1:]}, the circuit {size}")
+    stable = np.flatnonzero(fixed_points.stable)
+    saddles = np.flatnonzero(fixed_points.n_unstable == 1)
+    if len(stable) < 2 or len(saddles) == 0:
+        return []
+    attractors = fixed_points.points[stable]
+    scale = max(float(np.linalg.norm(attractors - attractors.mean(0), axis=1).max()), 1e-6)
+    direction = np.real(fixed_points.right[saddles, :, 0])
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    starts = np.concatenate([fixed_points.points[saddles] + push * scale * direction,
+                             fixed_points.points[saddles] - push * scale * direction])
+
+    @jax.jit
+    def settle(h):
+        return jax.lax.fori_loop(0, n_steps, lambda _, x: jax.vmap(one_step)(x), h)
+
+    ends = np.asarray(settle(jnp.asarray(starts, jnp.float32)), np.float64)
+    dist = np.linalg.norm(ends[:, None, :] - attractors[None], axis=2)
+    nearest = np.where(dist.min(axis=1) <= reach * scale, np.argmin(dist, axis=1), -1)
+    plus, minus = nearest[: len(saddles)], nearest[len(saddles):]
+    return [(int(s), int(stable[a]), int(stable[b])) for s, a, b in zip(saddles, plus, minus)
+            if a >= 0 and b >= 0 and a != b]
 
 
 def _merge(h: np.ndarray, q: np.ndarray, tol: float, distance: float) -> np.ndarray:

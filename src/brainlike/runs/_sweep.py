@@ -19,6 +19,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import jax
+
 from .._atomic import atomic_path, atomic_write_json
 from .._config import apply_overrides, config_from_dict, config_to_dict, split_assignment
 from .._errors import BrainlikeError, ConfigError, DataError, TrainingDiverged
@@ -89,6 +91,11 @@ def _one_point(name: str, config: dict, size: str, seeds: int, root: str, sweep:
                              sweep=sweep, params=params)
     except TrainingDiverged as e:  # an answer, not a fault: the same seed diverges again, so no retry
         return {"params": params, "error": f"TrainingDiverged: {e}"}
+    finally:
+        # Each point compiles programs of its own. Kept, they pile up in one process: every compiled
+        # CPU program holds memory mappings, and a few thousand reach the kernel's vm.max_map_count
+        # (65,530), where the XLA compiler crashes; what one point compiled is of little use to the next.
+        jax.clear_caches()
     return {"params": params, "run": res.run.id, "claims_passed": sum(c.passed for c in res.claims),
             "claims_total": len(res.claims)}
 
