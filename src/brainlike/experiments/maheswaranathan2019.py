@@ -31,6 +31,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.flatten_util import ravel_pytree
 
 from .. import analysis as A
 from .. import compare
@@ -162,8 +163,6 @@ def memory_topology(c: Config, net: Network, inputs, key) -> dict:
 
 
 def _state_size(net: Network) -> int:
-    from jax.flatten_util import ravel_pytree
-
     return int(ravel_pytree(net.circuit.init_state())[0].size)
 
 
