@@ -114,12 +114,16 @@ def test_kolen_pollack_feedback_gets_the_forward_update_and_converges():
 @pytest.mark.parametrize("conv", [False, True])
 def test_weight_mirror_estimates_the_forward_weights(conv):
     """Akrout et al. eq. 6: E[xi^T (xi W^T)] = W for unit white noise; the initial mirror phase sets B ~ W."""
-    net = convnet((2, 30), (4, 5), 3, key=KEY, kernel=3, stride=1, padding=0) if conv else mlp(20, (30,), 3, key=KEY)
+    # the convolution is strided and zero-padded, as in akrout2019's CNN: its border taps meet the padding
+    net = convnet((2, 19), (4, 5), 3, key=KEY, kernel=3, stride=2, padding=1) if conv else mlp(20, (30,), 3, key=KEY)
     fb = with_feedback(net, "wm", key=jax.random.PRNGKey(6), mirror_init=20000)
     w, b = fb.layers[1].layer.weight, fb.layers[1].feedback
     cos = jnp.vdot(w, b) / (jnp.linalg.norm(w) * jnp.linalg.norm(b))
     assert cos > 0.99
     np.testing.assert_allclose(jnp.linalg.norm(b) / jnp.linalg.norm(w), 1.0, atol=0.05)
+    if conv:  # every kernel tap, border ones included, is estimated at its own scale
+        for k in range(w.shape[-1]):
+            np.testing.assert_allclose(jnp.vdot(b[..., k], w[..., k]) / jnp.vdot(w[..., k], w[..., k]), 1.0, atol=0.05)
     # the per-step update, as a gradient, points at -W
     x, y = data(net.input_shape)
     g = grads(with_feedback(net, "wm", key=KEY, mirror_batch=4000, mirror_init=0), x, y, key=KEY)

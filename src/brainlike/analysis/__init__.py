@@ -6,6 +6,7 @@ from ._distributional import (SplitHalf, asymmetries, asymmetry_reversal_correla
 from ._fixed_points import FixedPoints, find_fixed_points, noiseless, saddle_connections
 from ._population import PCA, condition_average, pca
 from ._psychometric import Chronometric, PsychometricFit, chronometric, fit_psychometric, logistic, weibull
+from ._spikes import bin_spikes, fano_factor, firing_rates, isi_cv
 from ._spatial import autocorrelogram, field_skew, grid_score, spectral_concentration
 from ._task_variance import (UnitClusters, active_units, cluster_units, exclusive_fractions,
                              fractional_task_variance, normalized_task_variance, task_variance)
@@ -18,4 +19,4 @@ __all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_a
            "asymmetry_reversal_correlation", "expectiles", "impute_distribution",
            "field_skew", "autocorrelogram", "grid_score", "spectral_concentration",
            "task_variance", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
-           "fractional_task_variance", "exclusive_fractions"]
+           "fractional_task_variance", "exclusive_fractions", "firing_rates", "isi_cv", "fano_factor", "bin_spikes"]

@@ -1,5 +1,5 @@
-"""Circuits: recurrent rate networks (CTRNN), gated networks (GRU, LSTM) and their runner; feed-forward
-dense and convolutional networks (MLP, convnet)."""
+"""Circuits: recurrent rate networks (CTRNN), gated networks (GRU, LSTM), spiking networks (LIF, ALIF)
+and their runner; feed-forward dense and convolutional networks (MLP, convnet)."""
 
 from ._base import ACTIVATIONS, Circuit, activation, make, names, register
 from ._constraints import EIRNN, Dale, Masked, balanced_weights, block_mask, sparse_mask
@@ -7,7 +7,8 @@ from ._ctrnn import CTRNN
 from ._feedforward import Conv, Dense, FeedForward, convnet, mlp
 from ._gated import GRU, LSTM
 from ._lesion import lesion, unit_mask
+from ._spiking import ALIF, LIF, SURROGATES, leaky_filter, spike
 from ._network import Network, forward, hidden_states, run, simulate
 
-__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states", "lesion", "unit_mask",
+__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "LIF", "ALIF", "spike", "SURROGATES", "leaky_filter", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states", "lesion", "unit_mask",
            "make", "names", "register", "activation", "ACTIVATIONS"]

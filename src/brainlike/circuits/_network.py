@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import equinox as eqx
 import jax
 import numpy as np
@@ -12,24 +14,36 @@ from .._errors import ConfigError
 from .._recording import Recording
 from .._trials import Trials
 from ._base import Circuit
+from ._spiking import leaky_filter
 
 __all__ = ["Network", "simulate", "forward", "run", "hidden_states"]
 
 
 class Network(eqx.Module):
-    """``circuit`` read out linearly: ``output_t = W_out rate_t + b_out`` (a downstream area)."""
+    """``circuit`` read out linearly: ``output_t = W_out rate_t + b_out`` (a downstream area).
+
+    With ``readout_tau`` (ms) the readout neurons are leaky integrators of their input (Bellec et al.
+    2020 eq. 6): the rates are filtered with ``exp(-dt / readout_tau)`` along time before the linear map,
+    which is how a spiking circuit's 0/1 spike trains are read out."""
 
     circuit: Circuit
     readout: eqx.nn.Linear
+    readout_tau: float | None = eqx.field(static=True)
 
-    def __init__(self, circuit: Circuit, n_out: int, *, key: PRNGKeyArray):
+    def __init__(self, circuit: Circuit, n_out: int, *, key: PRNGKeyArray, readout_tau: float | None = None):
+        if readout_tau is not None and readout_tau <= 0:
+            raise ConfigError(f"readout_tau must be positive (ms) or None, got {readout_tau}")
         self.circuit = circuit
         self.readout = eqx.nn.Linear(circuit.n_units, n_out, key=key)
+        self.readout_tau = None if readout_tau is None else float(readout_tau)
 
     def read(self, rates: Float[Array, "... units"], *, key: PRNGKeyArray | None = None) -> Float[Array, "... n_out"]:
         """The readout of ``rates``; only the circuit's ``readout_units`` project out when it has them
         (e.g. the excitatory units under Dale's law). A readout with its own ``read`` (a feedback pathway
-        of :mod:`brainlike.plasticity`) is called with ``key``."""
+        of :mod:`brainlike.plasticity`) is called with ``key``. With ``readout_tau``, ``rates`` are
+        ``[... time units]`` and are filtered along time first."""
+        if self.readout_tau is not None:
+            rates = leaky_filter(rates, math.exp(-self.circuit.dt / self.readout_tau))
         source = getattr(self.circuit, "readout_units", None)
         if source is not None:
             rates = rates * source

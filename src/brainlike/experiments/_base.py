@@ -164,3 +164,11 @@ def names() -> list[str]:
 
 def get(name: str) -> Experiment:
     return _REGISTRY.get(name)
+
+
+def member(stack, i: int):
+    """Network ``i`` of a stack of networks built by ``filter_vmap`` (its arrays sliced, the rest kept)."""
+    import equinox as eqx
+    import jax
+
+    return jax.tree_util.tree_map(lambda x: x[i] if eqx.is_array(x) else x, stack)

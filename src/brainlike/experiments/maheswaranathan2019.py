@@ -40,7 +40,7 @@ from .._errors import ConfigError
 from ..circuits import CTRNN, GRU, LSTM, EIRNN, Network, forward, hidden_states
 from ..plasticity import adam, make_step
 from ..tasks import FlipFlop
-from ._base import Evaluation, Experiment, at_least, at_most, register
+from ._base import Evaluation, Experiment, at_least, at_most, member, register
 
 __all__ = ["Maheswaranathan2019", "Config", "ARCHITECTURES"]
 
@@ -118,10 +118,6 @@ def make_network(c: Config, architecture: str, key) -> Network:
     else:
         circuit = EIRNN(n_in, c.n_units, key=k1, tau=c.ei_tau, dt=c.dt, rate_fn="relu", sigma_rec=0.0)
     return Network(circuit, n_out, key=k2)
-
-
-def _member(stack, i: int):
-    return jax.tree_util.tree_map(lambda x: x[i] if eqx.is_array(x) else x, stack)
 
 
 @eqx.filter_jit
@@ -216,7 +212,7 @@ class Maheswaranathan2019(Experiment):
         labels, names, activity, accuracy, topology = [], [], [], [], []
         for arch, stack in model.items():
             for i in range(c.networks):
-                net = _member(stack, i)
+                net = member(stack, i)
                 rates, outputs = _rates_outputs(net, trials.inputs, k_run)
                 accuracy.append(float(np.mean(np.sign(np.asarray(outputs)) == np.asarray(trials.targets))))
                 activity.append(np.asarray(rates).reshape(-1, rates.shape[-1]))
@@ -289,7 +285,7 @@ class Maheswaranathan2019(Experiment):
         first = {}
         for t, lab, nm in zip(a["topology"], a["labels"], a["names"]):
             first.setdefault(lab, (nm, t))
-        nets = {lab: _member(a["model"][lab], 0) for lab in first}
+        nets = {lab: member(a["model"][lab], 0) for lab in first}
         trajectories = {lab: np.asarray(_rates_outputs(nets[lab], a["trials"].inputs[:4], a["key"])[0])
                         for lab in first}
         figs["fixed_points"] = plot.fixed_point_portraits(

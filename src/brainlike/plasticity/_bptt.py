@@ -18,7 +18,7 @@ from jaxtyping import Array, PRNGKeyArray
 from .._errors import ConfigError
 from ..circuits import Network, forward
 from ..tasks import Task
-from ._losses import LOSSES, rate_l2, weight_l2
+from ._losses import LOSSES, rate_deviation, rate_l2, weight_l2
 
 __all__ = ["adam", "supervised_loss", "make_step", "init_optimizer"]
 
@@ -39,13 +39,17 @@ def init_optimizer(optimizer: optax.GradientTransformation, network: Network) ->
 
 
 def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | Callable = "cross_entropy",
-                    rate_reg: float = 0.0, weight_reg: float = 0.0) -> tuple[Array, Metrics]:
+                    rate_reg: float = 0.0, weight_reg: float = 0.0, rate_target: float | None = None
+                    ) -> tuple[Array, Metrics]:
     """Task loss on ``trials`` plus L2 penalties on rates and weights; returns ``(total, metrics)``.
-    ``loss`` names one of :data:`LOSSES` or is a function ``(outputs, targets, mask) -> scalar``."""
+    ``loss`` names one of :data:`LOSSES` or is a function ``(outputs, targets, mask) -> scalar``.
+    With ``rate_target`` the rate penalty pulls each unit's mean rate (per step; spikes per step for a
+    spiking circuit) towards it instead of towards zero (Bellec et al. 2018's firing-rate regulariser)."""
     loss_fn = _loss_fn(loss)
     rates, outputs = forward(network, trials.inputs, key=key)
     task_loss = loss_fn(outputs, trials.targets, trials.mask)
-    total = task_loss + rate_reg * rate_l2(rates) + weight_reg * weight_l2(network)
+    rate_penalty = rate_l2(rates) if rate_target is None else rate_deviation(rates, rate_target)
+    total = task_loss + rate_reg * rate_penalty + weight_reg * weight_l2(network)
     hit = (jnp.argmax(outputs, -1) == jnp.argmax(trials.targets, -1)).astype(jnp.float32)
     step_accuracy = jnp.sum(hit * trials.mask) / jnp.maximum(jnp.sum(trials.mask), 1.0)
     return total, {"loss": task_loss, "total_loss": total, "step_accuracy": step_accuracy,
@@ -61,7 +65,8 @@ def _loss_fn(loss) -> Callable:
 
 
 def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size: int = 64,
-              loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0) -> StepFn:
+              loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0,
+              rate_target: float | None = None) -> StepFn:
     """One BPTT update on a fresh batch of ``batch_size`` trials of ``task``."""
     if batch_size < 1:
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
@@ -74,7 +79,7 @@ def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size
 
         def objective(p):
             return supervised_loss(eqx.combine(p, static), trials, k_noise, loss=loss,
-                                   rate_reg=rate_reg, weight_reg=weight_reg)
+                                   rate_reg=rate_reg, weight_reg=weight_reg, rate_target=rate_target)
 
         (_, metrics), grads = jax.value_and_grad(objective, has_aux=True)(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)

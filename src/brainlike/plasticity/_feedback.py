@@ -89,12 +89,17 @@ def random_magnitudes(key: PRNGKeyArray, shape: tuple[int, ...]) -> Array:
 
 
 def _mirror(fn, xi: Array, weight: Array) -> Array:
-    """Weight mirror (Akrout et al. 2019 eq. 6): white noise ``xi`` through the layer, the Hebbian product
-    ``xi^T (xi W^T)`` per sample and output position estimates ``W`` (exactly, in expectation, for a dense
-    layer; up to the zero padding at the borders for a convolution)."""
+    """Weight mirror (Akrout et al. 2019 eq. 6): white noise ``xi`` through the layer and the Hebbian
+    product ``xi^T (xi W^T)``, summed over samples (and output positions of a convolution), estimates
+    ``W``. Each synapse's sum is divided by the number of noise samples that reached it: a convolution's
+    border taps also meet the zero padding, and dividing them by the full count (as for interior taps)
+    would shrink them by 10-20% in the small maps of a CNN, a systematic 5-degree error in ``B``."""
     y = fn(xi, weight)
     _, vjp_m = jax.vjp(lambda w: fn(xi, w), weight)
-    return vjp_m(y)[0] / (y.size / y.shape[1])
+    one = jnp.ones_like(xi[:1])
+    _, vjp_n = jax.vjp(lambda w: fn(one, w), weight)
+    reached = vjp_n(jnp.ones_like(y[:1]))[0]  # per synapse: output positions its input was not padding
+    return vjp_m(y)[0] / (xi.shape[0] * reached)
 
 
 def _transported_bwd(fn, rule, res, g):

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "weight_l2", "LOSSES"]
+__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_deviation", "weight_l2", "LOSSES"]
 
 
 def _masked_mean(per_step: Array, mask: Array) -> Array:
@@ -48,6 +48,12 @@ LOSSES = {"cross_entropy": cross_entropy, "mse": mse, "sigmoid_mse": sigmoid_mse
 def rate_l2(rates: Float[Array, "trials time units"]) -> Array:
     """Mean squared firing rate (Song et al. 2016: keeps activity low and solutions biological)."""
     return jnp.mean(rates**2)
+
+
+def rate_deviation(rates: Float[Array, "trials time units"], target: float) -> Array:
+    """Mean over units of the squared gap between each unit's mean rate and ``target`` (Bellec et al. 2018,
+    the firing-rate regulariser of their spiking networks)."""
+    return jnp.mean((jnp.mean(rates, axis=(0, 1)) - target) ** 2)
 
 
 def weight_l2(model: eqx.Module) -> Array:

@@ -2,13 +2,15 @@
 
 from ._base import Task, get, make, names, register
 from ._context import ContextDecision
+from ._encoding import ENCODINGS, Encoded, latency_spikes, poisson_spikes
 from ._flipflop import FlipFlop
 from ._match import DelayedMatch
 from ._pavlovian import REPRESENTATIONS, Phase, Protocol, microstimulus, tapped_delay_line
 from ._perceptual import PerceptualDecision
+from ._store_recall import StoreRecall
 from ._spatial import OpenField, Track, random_walk
 from ._yang2019 import TASK_LABELS as YANG2019_LABELS
 from ._yang2019 import TASKS as YANG2019_TASKS
 from ._yang2019 import Yang2019
 
-__all__ = ["Task", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]
+__all__ = ["Task", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]

@@ -1,0 +1,94 @@
+"""LIF and ALIF neurons against closed forms: first-spike time, refractory period, adaptation, the
+surrogate derivatives, the leaky readout, and the batched fast path against the per-trial step."""
+
+import math
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from brainlike import ConfigError
+from brainlike.circuits import ALIF, LIF, SURROGATES, Network, forward, leaky_filter, simulate, spike
+
+KEY = jax.random.PRNGKey(0)
+
+
+def lone_neuron(current: float, n_steps: int, **kw):
+    """One neuron without recurrence, driven by a constant input of ``current`` (in units of v_th)."""
+    lif = eqx.tree_at(lambda c: c.w_in, LIF(1, 1, key=KEY, **kw), jnp.ones((1, 1)))
+    x = jnp.full((1, n_steps, 1), current)
+    return np.asarray(lif.simulate_batch(x, key=KEY))[0, :, 0], lif
+
+
+def test_first_spike_at_the_closed_form_time():
+    # v_n = I (1 - alpha^n) from rest: the first step with v_n > v_th is ceil(log(1 - v_th / I) / log alpha)
+    for current in (1.2, 2.0, 5.0):
+        z, lif = lone_neuron(current, 200, dt=1.0, tau_m=20.0)
+        expected = math.ceil(math.log(1 - 1.0 / current) / math.log(lif.alpha))
+        assert int(np.flatnonzero(z)[0]) + 1 == expected  # step index t holds v_{t+1}
+
+
+def test_refractory_period_sets_the_shortest_interval():
+    z, _ = lone_neuron(1000.0, 100, dt=1.0, refractory=3.0)
+    np.testing.assert_array_equal(np.diff(np.flatnonzero(z)), 4)  # 3 dead steps after each spike
+    z0, _ = lone_neuron(1000.0, 100, dt=1.0, refractory=0.0)
+    assert z0[1:].all()  # no refractory period: a spike every step
+
+
+def test_adaptive_threshold_lengthens_the_intervals():
+    z, _ = lone_neuron(3.0, 2000, dt=1.0, beta=50.0, tau_adapt=500.0, refractory=0.0)
+    isi = np.diff(np.flatnonzero(z))
+    assert isi[-5:].mean() > 2 * isi[:3].mean()  # spike-frequency adaptation
+    zl, _ = lone_neuron(3.0, 2000, dt=1.0, refractory=0.0)
+    assert np.ptp(np.diff(np.flatnonzero(zl))[1:]) <= 1  # a LIF neuron fires regularly
+
+
+@pytest.mark.parametrize("name", sorted(SURROGATES))
+def test_spike_is_a_step_with_the_surrogate_derivative(name):
+    x = jnp.linspace(-2, 2, 41)
+    np.testing.assert_array_equal(spike(x, name, 0.3), (x > 0).astype(jnp.float32))
+    grad = jax.vmap(jax.grad(lambda v: spike(v, name, 0.3)))(x)
+    np.testing.assert_allclose(grad, 0.3 * SURROGATES[name](x), rtol=1e-6)
+    assert float(jax.grad(lambda v: spike(v, name, 0.3))(jnp.float32(0.0))) == pytest.approx(0.3)  # peak at threshold
+
+
+def test_leaky_filter_impulse_response():
+    z = jnp.zeros((1, 10, 2)).at[0, 0, 0].set(1.0)
+    y = leaky_filter(z, 0.8)
+    np.testing.assert_allclose(y[0, :, 0], 0.2 * 0.8 ** np.arange(10), rtol=1e-6)
+    np.testing.assert_array_equal(y[0, :, 1], 0.0)
+
+
+def test_batched_path_matches_the_per_trial_step():
+    net = Network(ALIF(4, 12, key=KEY, frac_adaptive=0.5, dt=1.0, w_in_gain=8.0), 2, key=KEY, readout_tau=10.0)
+    x = (jax.random.uniform(KEY, (3, 80, 4)) < 0.5).astype(jnp.float32)
+    z, y = forward(net, x, key=KEY)
+    assert float(z.mean()) > 0.01  # the neurons do fire
+    for i in range(3):
+        zi, yi = simulate(net, x[i], key=KEY)
+        np.testing.assert_array_equal(z[i], zi)
+        np.testing.assert_allclose(y[i], yi, rtol=1e-5, atol=1e-6)
+
+
+def test_alif_makes_an_lsnn_and_bad_parameters_are_named():
+    lsnn = ALIF(2, 10, key=KEY, frac_adaptive=0.4, beta=20.0)
+    np.testing.assert_array_equal(np.asarray(lsnn.beta), [20.0] * 4 + [0.0] * 6)
+    with pytest.raises(ConfigError, match="surrogate"):
+        LIF(2, 3, key=KEY, surrogate="sigmoid2")
+    with pytest.raises(ConfigError, match="tau_m"):
+        LIF(2, 3, key=KEY, tau_m=0.0)
+    with pytest.raises(ConfigError, match="frac_adaptive"):
+        ALIF(2, 3, key=KEY, frac_adaptive=1.5)
+    with pytest.raises(ConfigError, match="readout_tau"):
+        Network(LIF(2, 3, key=KEY), 2, key=KEY, readout_tau=-1.0)
+
+
+def test_a_feed_forward_layer_is_a_recurrent_one_without_recurrent_weights():
+    ff = LIF(4, 6, key=KEY, recurrent=False, w_in_gain=8.0)
+    rec = eqx.tree_at(lambda c: c.w_rec, LIF(4, 6, key=KEY, w_in_gain=8.0), jnp.zeros((6, 6)))
+    x = (jax.random.uniform(KEY, (2, 50, 4)) < 0.5).astype(jnp.float32)
+    z = ff.simulate_batch(x, key=KEY)
+    assert ff.w_rec.size == 0 and float(z.mean()) > 0.01
+    np.testing.assert_array_equal(z, rec.simulate_batch(x, key=KEY))
