@@ -92,3 +92,44 @@ def test_a_feed_forward_layer_is_a_recurrent_one_without_recurrent_weights():
     z = ff.simulate_batch(x, key=KEY)
     assert ff.w_rec.size == 0 and float(z.mean()) > 0.01
     np.testing.assert_array_equal(z, rec.simulate_batch(x, key=KEY))
+
+
+def test_training_never_changes_a_neurons_adaptation():
+    """``beta`` says which neurons adapt: a LIF network must not learn adaptation (or facilitation, a
+    negative beta) by gradient descent, so its gradient is exactly zero while the weights' is not."""
+    net = Network(ALIF(4, 12, key=KEY, frac_adaptive=0.5, dt=1.0, w_in_gain=8.0), 2, key=KEY, readout_tau=10.0)
+    x = (jax.random.uniform(KEY, (3, 80, 4)) < 0.5).astype(jnp.float32)
+    grads = eqx.filter_grad(lambda n: jnp.sum(forward(n, x, key=KEY)[1] ** 2))(net)
+    np.testing.assert_array_equal(grads.circuit.beta, 0.0)
+    assert float(jnp.abs(grads.circuit.w_in).sum()) > 0
+
+
+def test_dale_and_masks_constrain_spiking_networks():
+    """Dale's law and connectivity masks wrap LIF/ALIF circuits as they wrap CTRNNs: the signs and the
+    missing connections hold through training, and the wrapped dynamics are the plain circuit's with the
+    effective weights."""
+    from brainlike.circuits import Dale, Masked, sparse_mask
+    from brainlike.plasticity import adam, make_step
+    from brainlike.tasks import Encoded, StoreRecall
+
+    task = Encoded(StoreRecall(dt=5.0, period=25.0, n_periods=4, min_delay=1, max_delay=2), n_per_channel=3)
+    lif = ALIF(task.n_inputs, 20, key=KEY, frac_adaptive=0.5, dt=5.0, w_in_gain=6.0)
+    mask = sparse_mask(20, 0.3, key=jax.random.PRNGKey(2))
+    for circuit in (Dale(lif, key=jax.random.PRNGKey(1), frac_exc=0.8, mask=mask), Masked(lif, mask)):
+        net = Network(circuit, 2, key=KEY, readout_tau=20.0)
+        opt = adam(1e-2)
+        step = eqx.filter_jit(make_step(task, opt, batch_size=8))
+        state = opt.init(eqx.filter(net, eqx.is_inexact_array))
+        for i in range(5):
+            net, state, m = step(net, state, jax.random.PRNGKey(i))
+        w = np.asarray(net.circuit.effective().w_rec)
+        np.testing.assert_array_equal(w[np.asarray(mask) == 0], 0.0)
+        x = task.sample(KEY, 3).inputs
+        z, _ = forward(net, x, key=KEY)
+        assert float(z.mean()) > 0.005
+        np.testing.assert_array_equal(z, net.circuit.effective().simulate_batch(x, key=KEY))
+        if isinstance(net.circuit, Dale):
+            assert np.all(w[:, :16] >= 0) and np.all(w[:, 16:] <= 0) and np.all(np.asarray(net.circuit.effective().w_in) >= 0)
+            np.testing.assert_array_equal(np.asarray(net.circuit.readout_units), [1.0] * 16 + [0.0] * 4)
+    with pytest.raises(ConfigError, match="recurrent=False"):
+        Masked(LIF(2, 4, key=KEY, recurrent=False), np.ones((4, 4)))

@@ -6,6 +6,10 @@ training: ``W_rec = [W+]_+ * mask * sign`` with ``sign_j = +1`` for excitatory a
 presynaptic unit ``j``, ``W_in = [W_in+]_+`` (Song, Yang & Wang 2016, eqs. 8-10). Downstream readouts
 see only the excitatory units. ``Masked(circuit, mask)`` restricts which connections exist (sparse
 connectivity, or area-to-area block masks) without sign constraints.
+
+Both wrap spiking circuits too (:class:`~brainlike.circuits.LIF`, ALIF): spikes are non-negative, so
+``Dale(LIF(...))`` is a network of excitatory and inhibitory spiking neurons (Bellec et al. 2018's LSNNs
+obey Dale's law in this way), and ``Masked(LIF(...), sparse_mask(...))`` a sparsely connected one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from jaxtyping import Array, PRNGKeyArray
 from .._errors import ConfigError
 from ._base import Circuit, register
 from ._ctrnn import CTRNN
+from ._spiking import LIF
 
 __all__ = ["Dale", "Masked", "EIRNN", "sparse_mask", "block_mask", "balanced_weights"]
 
@@ -60,14 +65,19 @@ def balanced_weights(n: int, n_exc: int, *, key: PRNGKeyArray, radius: float = 1
     return w * radius / rho
 
 
+def _check_recurrent(circuit) -> None:
+    if isinstance(circuit, LIF) and not circuit.recurrent:
+        raise ConfigError("Dale and Masked constrain recurrent weights; this LIF layer has none (recurrent=False)")
+
+
 def _spectral_radius(w) -> np.ndarray:
     return np.asarray(np.max(np.abs(np.linalg.eigvals(np.asarray(w, np.float64)))), np.float32)
 
 
 class _Reparametrised(Circuit):
-    """A CTRNN seen through a parametrisation: the dynamics are those of ``effective()``."""
+    """A CTRNN or spiking circuit seen through a parametrisation: the dynamics are those of ``effective()``."""
 
-    circuit: eqx.AbstractVar[CTRNN]
+    circuit: eqx.AbstractVar[CTRNN | LIF]
 
     n_in = property(lambda self: self.circuit.n_in)
     n_units = property(lambda self: self.circuit.n_units)
@@ -89,34 +99,36 @@ class _Reparametrised(Circuit):
 
 
 class Masked(_Reparametrised):
-    """A CTRNN whose recurrent connections exist only where ``mask`` is 1."""
+    """A CTRNN or spiking circuit whose recurrent connections exist only where ``mask`` is 1."""
 
-    circuit: CTRNN
+    circuit: CTRNN | LIF
     mask: Array  # int8, not trained
 
-    def __init__(self, circuit: CTRNN, mask):
+    def __init__(self, circuit: CTRNN | LIF, mask):
+        _check_recurrent(circuit)
         mask = jnp.asarray(mask, jnp.int8)
         if mask.shape != (circuit.n_units,) * 2:
             raise ConfigError(f"mask has shape {mask.shape}, expected ({circuit.n_units}, {circuit.n_units})")
         self.circuit, self.mask = circuit, mask
 
-    def effective(self) -> CTRNN:
-        """The plain CTRNN with the masked weights (what the dynamics use)."""
+    def effective(self) -> CTRNN | LIF:
+        """The plain circuit with the masked weights (what the dynamics use)."""
         return eqx.tree_at(lambda c: c.w_rec, self.circuit, self.circuit.w_rec * self.mask)
 
 
 
 @register("eirnn")
 class Dale(_Reparametrised):
-    """Dale's law on a CTRNN: the first ``frac_exc`` of the units excitatory, the rest inhibitory."""
+    """Dale's law on a CTRNN or a spiking circuit: the first ``frac_exc`` of the units excitatory, the rest
+    inhibitory."""
 
-    circuit: CTRNN
+    circuit: CTRNN | LIF
     sign: Array  # int8 [units]: +1 excitatory, -1 inhibitory; not trained
     mask: Array  # int8 [units units]; not trained
 
-    def __init__(self, circuit: CTRNN | int, n_units: int | None = None, *, key: PRNGKeyArray | None = None,
+    def __init__(self, circuit: CTRNN | LIF | int, n_units: int | None = None, *, key: PRNGKeyArray | None = None,
                  frac_exc: float = 0.8, mask=None, balanced: bool = True, radius: float = 1.0, **ctrnn_params):
-        if not isinstance(circuit, CTRNN):  # registry form: Dale(n_in, n_units, key=..., **ctrnn_params)
+        if not isinstance(circuit, (CTRNN, LIF)):  # registry form: Dale(n_in, n_units, key=..., **ctrnn_params)
             if key is None or n_units is None:
                 raise ConfigError("Dale(n_in, n_units, key=...) needs n_units and a key")
             k1, k2 = jax.random.split(key)
@@ -124,7 +136,8 @@ class Dale(_Reparametrised):
             key = k2
         elif ctrnn_params:
             raise ConfigError(f"Dale(circuit): unexpected parameters {sorted(ctrnn_params)}")
-        if circuit.rate_fn not in ("relu", "softplus", "sigmoid"):
+        _check_recurrent(circuit)
+        if isinstance(circuit, CTRNN) and circuit.rate_fn not in ("relu", "softplus", "sigmoid"):
             raise ConfigError(f"Dale's law needs non-negative rates (relu, softplus, sigmoid), got {circuit.rate_fn!r}")
         if not 0 < frac_exc < 1:
             raise ConfigError(f"frac_exc must be in (0, 1), got {frac_exc}")
@@ -156,8 +169,8 @@ class Dale(_Reparametrised):
         """Units that project out of the circuit: the excitatory ones."""
         return (self.sign > 0).astype(jnp.float32)
 
-    def effective(self) -> CTRNN:
-        """The plain CTRNN with the signed weights the dynamics use."""
+    def effective(self) -> CTRNN | LIF:
+        """The plain circuit with the signed weights the dynamics use."""
         w_rec = jax.nn.relu(self.circuit.w_rec) * self.mask * self.sign[None, :]
         w_in = jax.nn.relu(self.circuit.w_in)
         return eqx.tree_at(lambda c: (c.w_rec, c.w_in), self.circuit, (w_rec, w_in))

@@ -87,7 +87,7 @@ class LIF(Circuit):
     w_in: Array
     w_rec: Array
     bias: Array
-    beta: Array  # [units] threshold adaptation strength (0: a plain LIF neuron); not trained
+    beta: Array  # [units] threshold adaptation strength (0: a plain LIF neuron); gradients stop at it
     n_in: int = eqx.field(static=True)
     n_units: int = eqx.field(static=True)
     dt: float = eqx.field(static=True)
@@ -154,13 +154,14 @@ class LIF(Circuit):
     def _advance(self, state, current, noise):
         """One step for any leading batch shape; ``current`` is ``W_in x + b`` (the recurrent part is added here)."""
         v, z, a, ref = state
-        threshold = self.v_th + self.beta * a
+        beta = jax.lax.stop_gradient(self.beta)  # a property of the neuron type, never learned
+        threshold = self.v_th + beta * a
         i_t = current + noise
         if self.recurrent:
             i_t = i_t + z @ (self.w_rec * (1.0 - jnp.eye(self.n_units, dtype=self.w_rec.dtype))).T
         v = self.alpha * v + (1.0 - self.alpha) * i_t - jax.lax.stop_gradient(threshold) * z
         a = self.rho * a + (1.0 - self.rho) * z
-        threshold = self.v_th + self.beta * a
+        threshold = self.v_th + beta * a
         ref = jnp.maximum(ref - 1.0, 0.0)
         z = spike((v - threshold) / self.v_th, self.surrogate, self.dampening) * (ref == 0)
         ref = jnp.where(z > 0, float(self.refractory_steps + 1), ref)  # ISI >= refractory_steps + 1
@@ -170,10 +171,11 @@ class LIF(Circuit):
         noise = self.sigma_rec * jax.random.normal(key, (self.n_units,)) if self.sigma_rec else 0.0
         return self._advance(state, self.w_in @ x + self.bias, noise)
 
-    def simulate_batch(self, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
-                       ) -> Float[Array, "trials time units"]:
-        """All trials in one scan over time: the input currents of every step in one matrix product, the
-        spikes ``[trials time units]`` out."""
+    def trajectory(self, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray) -> dict[str, Array]:
+        """All trials in one scan over time (every step's input current in one matrix product): each
+        step's state ``[trials time units]``, the membrane ``v``, spikes ``z``, adaptation ``a``, and
+        ``free`` (1 where the neuron was outside its refractory period, so it could spike), which is what
+        :func:`brainlike.plasticity.eprop_gradients` builds its eligibility traces from."""
         current = jnp.moveaxis(inputs @ self.w_in.T + self.bias, 1, 0)  # [time trials units]
         if self.sigma_rec:
             noise = self.sigma_rec * jax.random.normal(key, current.shape)
@@ -181,8 +183,19 @@ class LIF(Circuit):
             noise = jnp.zeros_like(current)
         n = inputs.shape[0]
         state = jax.tree.map(lambda s: jnp.broadcast_to(s, (n, self.n_units)), self.init_state())
-        _, z = jax.lax.scan(lambda s, xs: self._advance(s, *xs), state, (current, noise))
-        return jnp.moveaxis(z, 0, 1)
+
+        def body(s, xs):
+            s = self._advance(s, *xs)[0]
+            return s, s
+
+        _, (v, z, a, ref) = jax.lax.scan(body, state, (current, noise))
+        free = ((z > 0) | (ref == 0)).astype(z.dtype)  # a neuron that spiked was free; one that did not, iff ref == 0
+        return {name: jnp.moveaxis(x, 0, 1) for name, x in (("v", v), ("z", z), ("a", a), ("free", free))}
+
+    def simulate_batch(self, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray
+                       ) -> Float[Array, "trials time units"]:
+        """All trials at once (:meth:`trajectory`): the spikes ``[trials time units]``."""
+        return self.trajectory(inputs, key=key)["z"]
 
 
 def ALIF(n_in: int, n_units: int, *, key: PRNGKeyArray, frac_adaptive: float = 1.0, beta: float = 50.0,

@@ -4,6 +4,7 @@ temporal-difference learning; credit assignment without weight transport (feedba
 from ._bptt import adam, init_optimizer, make_step, supervised_loss
 from ._feedback import (FEEDBACK_RULES, DirectFeedback, Feedback, angle, feedback_angles, feedback_labels,
                         feedback_optimizer, gradient_angles, update_angles, with_feedback, without_feedback)
+from ._eprop import eprop_gradients, make_eprop_step, random_feedback
 from ._loop import fit, make_chunk
 from ._perturbation import (PERTURBATION_RULES, HebbianLearner, Perturbation, binary_reward, make_hebbian_step,
                             perturbed_run, readout_choice, reward_modulated_update, update_baseline)
@@ -11,11 +12,12 @@ from ._td import dopamine_response, successor_td, tabular_td, td_lambda, td_lear
 from ._losses import LOSSES, cross_entropy, mse, rate_deviation, rate_l2, sigmoid_mse, weight_l2
 
 RULES = {"bptt": "backpropagation through time with an Optax optimiser (plasticity.make_step)",
+         "eprop": "e-prop: eligibility traces and a broadcast learning signal, spiking circuits (plasticity.make_eprop_step)",
          "td": "temporal-difference learning, classical and distributional (plasticity.td_lambda)",
          **{name: f"{what} (plasticity.with_feedback)" for name, what in FEEDBACK_RULES.items() if name != "bp"},
          **{name: f"{what} (plasticity.make_hebbian_step)" for name, what in PERTURBATION_RULES.items()}}
 
-__all__ = ["adam", "init_optimizer", "make_step", "supervised_loss", "fit", "make_chunk",
+__all__ = ["eprop_gradients", "make_eprop_step", "random_feedback", "adam", "init_optimizer", "make_step", "supervised_loss", "fit", "make_chunk",
            "td_lambda", "td_learn", "dopamine_response", "successor_td", "tabular_td", "LOSSES", "cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_deviation", "weight_l2", "RULES",
            "FEEDBACK_RULES", "Feedback", "DirectFeedback", "with_feedback", "without_feedback", "feedback_optimizer",
            "feedback_labels", "update_angles", "gradient_angles", "feedback_angles", "angle",
