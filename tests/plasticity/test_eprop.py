@@ -112,6 +112,28 @@ def test_random_eprop_broadcasts_through_fixed_random_weights():
         eprop_gradients(net, tr, KEY, feedback=jnp.zeros((2, 10)))
 
 
+@pytest.mark.parametrize("recurrent", [True, False])
+@pytest.mark.parametrize("feedback", [None, "random"])
+@pytest.mark.parametrize("rate_target", [None, 0.05])
+def test_autodiff_method_gives_the_traces_numbers(recurrent, feedback, rate_target):
+    """The reverse-mode route (eq. 1 summed the other way round) and the forward eligibility traces agree
+    for every parameter, with and without recurrent synapses, symmetric or random broadcast."""
+    net, tr = network(recurrent=recurrent, sigma_rec=0.2), trials()
+    b = None if feedback is None else random_feedback(net, jax.random.PRNGKey(9))
+    kw = dict(feedback=b, rate_reg=0.5, rate_target=rate_target)
+    traces, m_traces = eprop_gradients(net, tr, KEY, **kw)
+    auto, m_auto = eprop_gradients(net, tr, KEY, method="autodiff", **kw)
+    for got, want in zip(jax.tree.leaves(auto), jax.tree.leaves(traces)):
+        if np.size(want) and np.abs(np.asarray(want)).max() > 0:
+            assert_close(got, want)
+        else:
+            np.testing.assert_array_equal(got, want)
+    for name in m_traces:
+        np.testing.assert_allclose(m_auto[name], m_traces[name], rtol=1e-5)
+    with pytest.raises(ConfigError, match="unknown e-prop method 'adjoint'"):
+        eprop_gradients(net, tr, KEY, method="adjoint")
+
+
 def test_eprop_needs_a_spiking_circuit():
     with pytest.raises(ConfigError, match="e-prop needs a spiking circuit"):
         eprop_gradients(Network(GRU(5, 4, key=KEY), 3, key=KEY), trials(), KEY)

@@ -50,3 +50,34 @@ def test_current_encoding_and_bad_parameters():
         SequentialDigits(split="val")
     with pytest.raises(ConfigError, match="unknown encoding"):
         SequentialDigits(encoding="latency")
+    with pytest.raises(ConfigError, match="shift must be in 0..7"):
+        SequentialDigits(shift=8)
+
+
+def test_signed_crossings_separate_rises_from_falls():
+    task = SequentialDigits(split="test", n_thresholds=4, signed=True)
+    assert task.input_names[:4] == tuple(f"up/{k}" for k in range(4)) and task.n_inputs == 9
+    tr = task.sample(KEY, 10)
+    x = np.asarray(tr.inputs)[:, :64]
+    images, _ = digit_split("test")
+    quantised = np.floor(images[np.asarray(tr.conditions["index"])] * 4 + 0.5).clip(0, 4)
+    # rises minus falls, summed up to each pixel, is the grey level itself
+    np.testing.assert_array_equal(np.cumsum(x[..., :4] - x[..., 4:8], axis=1).sum(-1), quantised)
+    merged = np.asarray(SequentialDigits(split="test", n_thresholds=4).build(tr.conditions, key=KEY).inputs)[:, :64]
+    np.testing.assert_array_equal(merged[..., :4], x[..., :4] + x[..., 4:8])
+
+
+def test_shift_moves_the_image_and_blanks_what_moved_in():
+    from brainlike.tasks._digits import shifted
+
+    grey = np.arange(64, dtype=np.float32)
+    moved = np.asarray(shifted(grey, np.array([1, -2]))).reshape(8, 8)
+    np.testing.assert_array_equal(moved[0], 0.0)  # one row down: the top row is blank
+    np.testing.assert_array_equal(moved[1:, :6], grey.reshape(8, 8)[:7, 2:])  # two columns left
+    np.testing.assert_array_equal(moved[:, 6:], 0.0)
+    np.testing.assert_array_equal(shifted(grey, np.array([0, 0])), grey)
+    task = SequentialDigits(split="train", encoding="current", shift=1)
+    x = np.asarray(task.sample(KEY, 50).inputs)[:, :64, 0]
+    images, _ = digit_split("train")
+    assert np.isclose(x.sum(), images[np.asarray(task.sample(KEY, 50).conditions["index"])].sum(), rtol=0.2)
+    assert not np.allclose(x, images[np.asarray(task.sample(KEY, 50).conditions["index"])])

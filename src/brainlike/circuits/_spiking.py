@@ -151,14 +151,17 @@ class LIF(Circuit):
         z = jnp.zeros(self.n_units)
         return (z, z, z, z)  # v, z, a, refractory steps left
 
-    def _advance(self, state, current, noise):
-        """One step for any leading batch shape; ``current`` is ``W_in x + b`` (the recurrent part is added here)."""
+    def _advance(self, state, current, noise, local: bool = False):
+        """One step for any leading batch shape; ``current`` is ``W_in x + b`` (the recurrent part is added
+        here). ``local``: the spikes a neuron sends to the others carry no gradient (e-prop's approximation);
+        its own reset and adaptation still do."""
         v, z, a, ref = state
         beta = jax.lax.stop_gradient(self.beta)  # a property of the neuron type, never learned
         threshold = self.v_th + beta * a
         i_t = current + noise
         if self.recurrent:
-            i_t = i_t + z @ (self.w_rec * (1.0 - jnp.eye(self.n_units, dtype=self.w_rec.dtype))).T
+            sent = jax.lax.stop_gradient(z) if local else z
+            i_t = i_t + sent @ (self.w_rec * (1.0 - jnp.eye(self.n_units, dtype=self.w_rec.dtype))).T
         v = self.alpha * v + (1.0 - self.alpha) * i_t - jax.lax.stop_gradient(threshold) * z
         a = self.rho * a + (1.0 - self.rho) * z
         threshold = self.v_th + beta * a
@@ -171,11 +174,13 @@ class LIF(Circuit):
         noise = self.sigma_rec * jax.random.normal(key, (self.n_units,)) if self.sigma_rec else 0.0
         return self._advance(state, self.w_in @ x + self.bias, noise)
 
-    def trajectory(self, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray) -> dict[str, Array]:
+    def trajectory(self, inputs: Float[Array, "trials time n_in"], *, key: PRNGKeyArray, local: bool = False
+                   ) -> dict[str, Array]:
         """All trials in one scan over time (every step's input current in one matrix product): each
         step's state ``[trials time units]``, the membrane ``v``, spikes ``z``, adaptation ``a``, and
         ``free`` (1 where the neuron was outside its refractory period, so it could spike), which is what
-        :func:`brainlike.plasticity.eprop_gradients` builds its eligibility traces from."""
+        :func:`brainlike.plasticity.eprop_gradients` builds its eligibility traces from. ``local`` as in
+        ``_advance``: gradients do not pass from one neuron to another (the same values forward)."""
         current = jnp.moveaxis(inputs @ self.w_in.T + self.bias, 1, 0)  # [time trials units]
         if self.sigma_rec:
             noise = self.sigma_rec * jax.random.normal(key, current.shape)
@@ -185,7 +190,7 @@ class LIF(Circuit):
         state = jax.tree.map(lambda s: jnp.broadcast_to(s, (n, self.n_units)), self.init_state())
 
         def body(s, xs):
-            s = self._advance(s, *xs)[0]
+            s = self._advance(s, *xs, local=local)[0]
             return s, s
 
         _, (v, z, a, ref) = jax.lax.scan(body, state, (current, noise))

@@ -48,12 +48,21 @@ def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | 
     loss_fn = _loss_fn(loss)
     rates, outputs = forward(network, trials.inputs, key=key)
     task_loss = loss_fn(outputs, trials.targets, trials.mask)
-    rate_penalty = rate_l2(rates) if rate_target is None else rate_deviation(rates, rate_target)
-    total = task_loss + rate_reg * rate_penalty + weight_reg * weight_l2(network)
+    total = task_loss + rate_reg * rate_penalty(rates, rate_target) + weight_reg * weight_l2(network)
+    return total, supervised_metrics(outputs, trials, rates, task_loss, total)
+
+
+def rate_penalty(rates, rate_target: float | None = None) -> Array:
+    """The mean squared rate, or with ``rate_target`` each unit's mean rate pulled towards it."""
+    return rate_l2(rates) if rate_target is None else rate_deviation(rates, rate_target)
+
+
+def supervised_metrics(outputs, trials, rates, task_loss, total) -> Metrics:
+    """What every supervised update reports: the losses, the fraction of scored steps whose largest output
+    is the target's (``step_accuracy``) and the mean rate."""
     hit = (jnp.argmax(outputs, -1) == jnp.argmax(trials.targets, -1)).astype(jnp.float32)
     step_accuracy = jnp.sum(hit * trials.mask) / jnp.maximum(jnp.sum(trials.mask), 1.0)
-    return total, {"loss": task_loss, "total_loss": total, "step_accuracy": step_accuracy,
-                   "mean_rate": jnp.mean(rates)}
+    return {"loss": task_loss, "total_loss": total, "step_accuracy": step_accuracy, "mean_rate": jnp.mean(rates)}
 
 
 def _loss_fn(loss) -> Callable:
@@ -68,20 +77,32 @@ def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size
               loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0,
               rate_target: float | None = None) -> StepFn:
     """One BPTT update on a fresh batch of ``batch_size`` trials of ``task``."""
+    _loss_fn(loss)  # an unknown name fails here, not inside jit
+
+    def gradients(network: Network, trials, key):
+        params, static = eqx.partition(network, eqx.is_inexact_array)
+
+        def objective(p):
+            return supervised_loss(eqx.combine(p, static), trials, key, loss=loss,
+                                   rate_reg=rate_reg, weight_reg=weight_reg, rate_target=rate_target)
+
+        (_, metrics), grads = jax.value_and_grad(objective, has_aux=True)(params)
+        return grads, metrics
+
+    return make_update(task, optimizer, gradients, batch_size=batch_size)
+
+
+def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, *, batch_size: int = 64) -> StepFn:
+    """``step(network, opt_state, key)``: sample ``batch_size`` trials of ``task``, take a learning rule's
+    ``gradients(network, trials, key) -> (grads, metrics)`` and apply them with ``optimizer``."""
     if batch_size < 1:
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
-    _loss_fn(loss)  # an unknown name fails here, not inside jit
 
     def step(network: Network, opt_state, key):
         k_trials, k_noise = jax.random.split(key)
         trials = task.sample(k_trials, batch_size)
-        params, static = eqx.partition(network, eqx.is_inexact_array)
-
-        def objective(p):
-            return supervised_loss(eqx.combine(p, static), trials, k_noise, loss=loss,
-                                   rate_reg=rate_reg, weight_reg=weight_reg, rate_target=rate_target)
-
-        (_, metrics), grads = jax.value_and_grad(objective, has_aux=True)(params)
+        grads, metrics = gradients(network, trials, k_noise)
+        params = eqx.filter(network, eqx.is_inexact_array)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         network = eqx.apply_updates(network, updates)
         metrics["grad_norm"] = optax.tree.norm(grads)

@@ -23,6 +23,11 @@ synapses. Here the neuron's own reset and refractoriness are kept in ``dh_j[t]/d
 match the dynamics of :class:`~brainlike.circuits.LIF` step for step; the tests check both identities
 against automatic differentiation. The firing-rate regulariser's gradient is local too (the paper's
 Methods, "Firing rate regularization") and is added to the learning signal unfiltered.
+
+Because eq. 1 is a sum over time of products that are linear in the learning signal, it can also be summed
+the other way round: reverse-mode differentiation of the network with the cross-neuron spike paths cut and
+the readout's error sent back through ``B`` gives the same numbers at the cost of one BPTT pass instead of a
+state per synapse and trial at every step (``method="autodiff"``; the traces are ``method="traces"``).
 """
 
 from __future__ import annotations
@@ -37,9 +42,9 @@ import optax
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._errors import ConfigError
-from ..circuits import LIF, SURROGATES, Network
+from ..circuits import LIF, SURROGATES, Network, leaky_filter
 from ..tasks import Task
-from ._bptt import _loss_fn
+from ._bptt import _loss_fn, make_update, rate_penalty, supervised_metrics
 
 __all__ = ["eprop_gradients", "make_eprop_step", "random_feedback"]
 
@@ -59,41 +64,69 @@ def _check(network: Network):
         raise ConfigError("e-prop needs a plain linear readout (Network's own), not a feedback pathway")
 
 
+METHODS = ("traces", "autodiff")
+
+
+@jax.custom_vjp
+def _broadcast(rates, weight, feedback):
+    """``rates @ weight.T``, whose gradient reaches ``rates`` through ``feedback`` (e-prop's broadcast
+    weights ``B``) instead of ``weight``; ``weight``'s own gradient is exact."""
+    return rates @ weight.T
+
+
+def _broadcast_fwd(rates, weight, feedback):
+    return rates @ weight.T, (rates, feedback)
+
+
+def _broadcast_bwd(residuals, g):
+    rates, feedback = residuals
+    d_weight = g.reshape(-1, g.shape[-1]).T @ rates.reshape(-1, rates.shape[-1])
+    return g @ feedback, d_weight, jnp.zeros_like(feedback)
+
+
+_broadcast.defvjp(_broadcast_fwd, _broadcast_bwd)
+
+
 def eprop_gradients(network: Network, trials, key: PRNGKeyArray, *, feedback: Array | None = None,
-                    loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, rate_target: float | None = None
-                    ) -> tuple[Network, Metrics]:
+                    loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, rate_target: float | None = None,
+                    method: str = "traces") -> tuple[Network, Metrics]:
     """e-prop's estimate of the gradient of ``loss + rate_reg * rate penalty`` on ``trials`` for every
     parameter of ``network`` (a spiking circuit with a linear readout), as a pytree shaped like it.
 
     ``feedback``: ``None`` for symmetric e-prop (``B`` = the readout weights) or a ``[n_out, units]``
     matrix (:func:`random_feedback`). The readout's own gradient is exact (it is local). Without
-    ``rate_target`` the rate penalty is the mean squared rate, as in :func:`supervised_loss`."""
+    ``rate_target`` the rate penalty is the mean squared rate, as in :func:`supervised_loss`.
+
+    ``method``: ``"traces"`` runs the eligibility traces forward in time, what synapses could compute
+    online (memory and time ~ trials x synapses per step); ``"autodiff"`` gives the same numbers by
+    reverse-mode differentiation of the network in which spikes carry no gradient from one neuron to
+    another and the readout's error reaches the neurons through ``B`` (eq. 1 summed in the other order;
+    the cost of one BPTT pass). The tests hold the two equal."""
     _check(network)
-    circuit = network.circuit
+    if method not in METHODS:
+        raise ConfigError(f"unknown e-prop method {method!r}; known: {', '.join(METHODS)}")
+    circuit, readout = network.circuit, network.readout
     loss_fn = _loss_fn(loss)
+    b = jax.lax.stop_gradient(readout.weight) if feedback is None else jnp.asarray(feedback)
+    if b.shape != readout.weight.shape:
+        raise ConfigError(f"feedback has shape {tuple(b.shape)}, expected (n_out, units) = {tuple(readout.weight.shape)}")
+    if method == "autodiff":
+        grads, (task_loss, penalty, outputs, z) = _by_autodiff(network, trials, key, b, loss_fn, rate_reg,
+                                                              rate_target)
+        return grads, supervised_metrics(outputs, trials, z, task_loss, task_loss + rate_reg * penalty)
+
     traj = circuit.trajectory(trials.inputs, key=key)
     z = traj["z"]  # [trials time units]
     outputs = network.read(z)
 
     # learning signals from the output errors at each time step (dE/dy[t] is a function of y[t] alone)
-    readout = network.readout
     task_loss, d_out = jax.value_and_grad(loss_fn)(outputs, trials.targets, trials.mask)
     readout_grad = jax.grad(lambda ro: loss_fn(eqx.tree_at(lambda n: n.readout, network, ro).read(z),
                                                trials.targets, trials.mask))(readout)
-    b = readout.weight if feedback is None else jnp.asarray(feedback)
-    if b.shape != readout.weight.shape:
-        raise ConfigError(f"feedback has shape {tuple(b.shape)}, expected (n_out, units) = {tuple(readout.weight.shape)}")
     signal = d_out @ b  # [trials time units]
 
-    # the rate regulariser: d/dz of mean_j (f_j - target)^2 (or of mean z^2), spread over every step
-    n_trials, n_steps, n_units = z.shape
-    if rate_target is None:
-        rate_penalty = jnp.mean(z**2)
-        reg_signal = 2.0 * z / z.size
-    else:
-        f = jnp.mean(z, axis=(0, 1))
-        rate_penalty = jnp.mean((f - rate_target) ** 2)
-        reg_signal = jnp.broadcast_to(2.0 * (f - rate_target) / (n_units * n_trials * n_steps), z.shape)
+    # the rate regulariser's gradient d/dz, spread over every step
+    penalty, reg_signal = jax.value_and_grad(rate_penalty)(z, rate_target)
     reg_signal = rate_reg * reg_signal
 
     # eligibility traces, forward in time
@@ -123,6 +156,7 @@ def eprop_gradients(network: Network, trials, key: PRNGKeyArray, *, feedback: Ar
         grad = grad + jnp.einsum("bj,bjp->jp", l_t, e_bar) + jnp.einsum("bj,bjp->jp", r_t, e)
         return (eps_v, eps_a, e_bar, grad), None
 
+    n_trials, _, n_units = z.shape
     shape = (n_trials, n_units, pre.shape[-1])
     zeros = jnp.zeros(shape, z.dtype)
     xs = tuple(jnp.moveaxis(x, 1, 0) for x in (pre, psi, psi_prev, threshold_prev, signal, reg_signal))
@@ -131,34 +165,45 @@ def eprop_gradients(network: Network, trials, key: PRNGKeyArray, *, feedback: Ar
     n_in = circuit.n_in
     w_rec_grad = (grad[:, n_in:n_in + n_units] * (1.0 - jnp.eye(n_units))) if circuit.recurrent \
         else jnp.zeros_like(circuit.w_rec)
+    grads = _place(network, grad[:, :n_in], w_rec_grad, grad[:, -1], readout_grad)
+    return grads, supervised_metrics(outputs, trials, z, task_loss, task_loss + rate_reg * penalty)
+
+
+def _place(network, w_in, w_rec, bias, readout):
+    """A gradient pytree shaped like ``network``: the given synapses, zero for every other array."""
     grads = jax.tree.map(jnp.zeros_like, eqx.filter(network, eqx.is_inexact_array))
-    grads = eqx.tree_at(lambda g: (g.circuit.w_in, g.circuit.w_rec, g.circuit.bias, g.readout),
-                        grads, (grad[:, :n_in], w_rec_grad, grad[:, -1], readout_grad))
-    hit = (jnp.argmax(outputs, -1) == jnp.argmax(trials.targets, -1)).astype(jnp.float32)
-    step_accuracy = jnp.sum(hit * trials.mask) / jnp.maximum(jnp.sum(trials.mask), 1.0)
-    return grads, {"loss": task_loss, "total_loss": task_loss + rate_reg * rate_penalty,
-                   "step_accuracy": step_accuracy, "mean_rate": jnp.mean(z)}
+    return eqx.tree_at(lambda g: (g.circuit.w_in, g.circuit.w_rec, g.circuit.bias, g.readout),
+                       grads, (w_in, w_rec, bias, readout))
+
+
+def _by_autodiff(network, trials, key, b, loss_fn, rate_reg, rate_target):
+    params, static = eqx.partition(network, eqx.is_inexact_array)
+
+    def objective(p):
+        net = eqx.combine(p, static)
+        z = net.circuit.trajectory(trials.inputs, key=key, local=True)["z"]
+        rates = z if net.readout_tau is None else leaky_filter(z, math.exp(-net.circuit.dt / net.readout_tau))
+        outputs = _broadcast(rates, net.readout.weight, b) + net.readout.bias
+        task_loss = loss_fn(outputs, trials.targets, trials.mask)
+        penalty = rate_penalty(z, rate_target)
+        return task_loss + rate_reg * penalty, (task_loss, penalty, outputs, z)
+
+    (_, aux), g = jax.value_and_grad(objective, has_aux=True)(params)
+    return _place(network, g.circuit.w_in, g.circuit.w_rec, g.circuit.bias, g.readout), aux
 
 
 def make_eprop_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size: int = 64,
                     feedback: Array | None = None, loss: str | Callable = "cross_entropy", rate_reg: float = 0.0,
-                    rate_target: float | None = None):
+                    rate_target: float | None = None, method: str = "traces"):
     """One e-prop update on a fresh batch of ``batch_size`` trials of ``task``: the same signature and
-    metrics as :func:`make_step` (BPTT), so the two rules train side by side. ``feedback`` as in
-    :func:`eprop_gradients` (``None``: symmetric)."""
-    if batch_size < 1:
-        raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
+    metrics as :func:`make_step` (BPTT), so the two rules train side by side. ``feedback`` and ``method``
+    as in :func:`eprop_gradients` (``None``: symmetric)."""
+    if method not in METHODS:
+        raise ConfigError(f"unknown e-prop method {method!r}; known: {', '.join(METHODS)}")
     _loss_fn(loss)
 
-    def step(network: Network, opt_state, key):
-        k_trials, k_noise = jax.random.split(key)
-        trials = task.sample(k_trials, batch_size)
-        grads, metrics = eprop_gradients(network, trials, k_noise, feedback=feedback, loss=loss, rate_reg=rate_reg,
-                                         rate_target=rate_target)
-        params = eqx.filter(network, eqx.is_inexact_array)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        network = eqx.apply_updates(network, updates)
-        metrics["grad_norm"] = optax.tree.norm(grads)
-        return network, opt_state, metrics
+    def gradients(network: Network, trials, key):
+        return eprop_gradients(network, trials, key, feedback=feedback, loss=loss, rate_reg=rate_reg,
+                               rate_target=rate_target, method=method)
 
-    return step
+    return make_update(task, optimizer, gradients, batch_size=batch_size)

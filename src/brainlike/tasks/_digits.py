@@ -50,6 +50,14 @@ def digit_split(split: str, test_fraction: float = 0.25) -> tuple[np.ndarray, np
     return x.astype(np.float32), y.astype(np.int32)
 
 
+def shifted(grey: Array, offset: Array) -> Array:
+    """An 8 x 8 image (flattened) moved by ``offset`` = (rows down, columns right), blank where it moved in."""
+    rows, cols = jnp.arange(8) - offset[0], jnp.arange(8) - offset[1]
+    image = grey.reshape(8, 8)[jnp.clip(rows, 0, 7)][:, jnp.clip(cols, 0, 7)]
+    inside = ((rows >= 0) & (rows < 8))[:, None] & ((cols >= 0) & (cols < 8))[None, :]
+    return jnp.where(inside, image, 0.0).reshape(64)
+
+
 @register("sequential_digits")
 class SequentialDigits(Task):
     """Classify an 8 x 8 digit shown one pixel per step (Bellec et al. 2018's sequential MNIST, on UCI digits).
@@ -74,9 +82,12 @@ class SequentialDigits(Task):
     n_thresholds: int = eqx.field(static=True)
     encoding: str = eqx.field(static=True)
     test_fraction: float = eqx.field(static=True)
+    signed: bool = eqx.field(static=True)
+    shift: int = eqx.field(static=True)
 
     def __init__(self, dt: float = 1.0, split: str = "train", pixel: float | None = None, response: float = 20.0,
-                 n_thresholds: int = 16, encoding: str = "threshold", test_fraction: float = 0.25):
+                 n_thresholds: int = 16, encoding: str = "threshold", test_fraction: float = 0.25,
+                 signed: bool = False, shift: int = 0):
         if not dt > 0:
             raise ConfigError(f"SequentialDigits: dt must be positive, got {dt} ms")
         if encoding not in DIGIT_ENCODINGS:
@@ -86,6 +97,10 @@ class SequentialDigits(Task):
         self.dt, self.split, self.encoding = float(dt), split, encoding
         self.pixel = float(dt if pixel is None else pixel)
         self.response, self.n_thresholds, self.test_fraction = float(response), int(n_thresholds), float(test_fraction)
+        self.signed = bool(signed)
+        if not 0 <= int(shift) < 8:
+            raise ConfigError(f"SequentialDigits: shift must be in 0..7 pixels, got {shift}")
+        self.shift = int(shift)
         duration_steps("pixel", self.pixel, self.dt)
         duration_steps("response", self.response, self.dt)
         x, y = digit_split(split, test_fraction)
@@ -95,6 +110,9 @@ class SequentialDigits(Task):
     def input_names(self) -> tuple[str, ...]:  # type: ignore[override]
         if self.encoding == "current":
             return ("grey", "respond")
+        if self.signed:
+            return (*(f"up/{k}" for k in range(self.n_thresholds)), *(f"down/{k}" for k in range(self.n_thresholds)),
+                    "respond")
         return tuple(f"cross/{k}" for k in range(self.n_thresholds)) + ("respond",)
 
     @property
@@ -124,6 +142,8 @@ class SequentialDigits(Task):
 
     def build_trial(self, conditions: dict[str, Array], *, key: PRNGKeyArray) -> Trials:
         grey = self.images[conditions["index"]]  # [64]
+        if self.shift:
+            grey = shifted(grey, jax.random.randint(key, (2,), -self.shift, self.shift + 1))
         p, r = self._pixel_steps, self._response_steps
         if self.encoding == "current":
             code = grey[:, None]
@@ -133,7 +153,8 @@ class SequentialDigits(Task):
             before = jnp.concatenate([jnp.zeros(1), grey[:-1]])
             up = (before[:, None] < theta) & (grey[:, None] >= theta)
             down = (before[:, None] >= theta) & (grey[:, None] < theta)
-            code = (up | down).astype(jnp.float32)  # [64 thresholds]
+            code = jnp.concatenate([up, down], axis=1) if self.signed else up | down
+            code = code.astype(jnp.float32)  # [64 thresholds] or [64 2*thresholds]
         first = jnp.zeros((64, p, 1)).at[:, 0].set(1.0)  # a crossing is one spike, at the pixel's first step
         shown = (code[:, None, :] * (first if self.encoding == "threshold" else 1.0)).reshape(64 * p, -1)
         inputs = jnp.concatenate([jnp.concatenate([shown, jnp.zeros((r, shown.shape[1]))]),
