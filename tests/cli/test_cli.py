@@ -21,13 +21,13 @@ def test_list_shows_everything():
 
 
 @pytest.mark.parametrize("args, msg", [
-    (["run", "nope"], "unknown experiment 'nope'; known experiments: akrout2019, bellec2018, bellec2020, conditioning, dabney2020, maheswaranathan2019, mante2013, miconi2017, perceptual_dm, stachenfeld2017, yamins2014"),
+    (["run", "nope"], "unknown experiment 'nope'; known experiments: akrout2019, bellec2018, bellec2020, conditioning, dabney2020, maheswaranathan2019, mante2013, miconi2017, padoa2006, perceptual_dm, song2017_perceptual, stachenfeld2017, yamins2014"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_unit=3"], "has no field 'n_unit'"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_units=abc"], "expected an integer, got 'abc'"),
     (["run", "perceptual_dm", "--smoke", "--set", "tau=10"], "dt <= tau"),
     (["run", "perceptual_dm", "--smoke", "--set", "fixation=-100"], "impossible timing"),
     (["run", "perceptual_dm", "--quick", "--smoke"], "choose one size"),
-    (["show-task", "nope"], "unknown task 'nope'; known tasks: context_decision, delayed_match, evidence_accumulation, flip_flop, perceptual_decision, sequential_digits, store_recall"),
+    (["show-task", "nope"], "unknown task 'nope'; known tasks: context_decision, delayed_match, economic_choice, evidence_accumulation, flip_flop, perceptual_decision, sequential_digits, store_recall"),
     (["run", "perceptual_dm", "--resume"], "no unfinished run"),
     (["sweep", "perceptual_dm", "--smoke", "--grid", "n_units=8,many"], "--set n_units: expected an integer, got 'many'"),
     (["sweep", "perceptual_dm", "--smoke", "--engine", "slurm"], "unknown engine 'slurm'; known: local, ray"),

@@ -10,6 +10,8 @@ from ._spikes import bin_spikes, fano_factor, firing_rates, isi_cv
 from ._spatial import autocorrelogram, field_skew, grid_score, spectral_concentration
 from ._task_variance import (UnitClusters, active_units, cluster_units, exclusive_fractions,
                              fractional_task_variance, normalized_task_variance, task_variance)
+from ._value import (VALUE_CLASSES, IndifferenceFit, ValueTuning, choice_curve, economic_variables,
+                     fit_indifference, trial_types, value_tuning)
 from ._tdr import TDR, targeted_dimensionality_reduction
 
 __all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_average", "pca", "PCA",
@@ -19,4 +21,5 @@ __all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_a
            "asymmetry_reversal_correlation", "expectiles", "impute_distribution",
            "field_skew", "autocorrelogram", "grid_score", "spectral_concentration",
            "task_variance", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
-           "fractional_task_variance", "exclusive_fractions", "firing_rates", "isi_cv", "fano_factor", "bin_spikes"]
+           "fractional_task_variance", "exclusive_fractions", "fit_indifference", "IndifferenceFit", "choice_curve",
+           "economic_variables", "trial_types", "value_tuning", "ValueTuning", "VALUE_CLASSES", "firing_rates", "isi_cv", "fano_factor", "bin_spikes"]

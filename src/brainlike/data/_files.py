@@ -17,12 +17,20 @@ SHA256 = {
     "kriegeskorte2008_92images/92_brainRDMs.mat": "1743f90a15e895798a94318649e80e1123a7e5943a1703fa1dd7c31ea5780b7c",
     "kriegeskorte2008_92images/Kriegeskorte_Neuron2008_supplementalData.mat":
         "06f21214399a5d43dc264eed19a7f4b8daf11c8622a59eec3e106064ce5e3504",
+    "padoa_ofc_shi2022/TTcellist_OFC_both.mat": "4be049fe6e7f05ae13fbe161c3911e0e53e85893684c8fd75750c194812dc967",
+    "padoa_ofc_shi2022/celldata/G180910a11_data.mat": "b78e8f6a2c887fdedbd258e8a6fb933b11c5ca0985c27b64acd9c45f8ee8cd71",
+    "padoa_ofc_shi2022/celldata/G180910a21_data.mat": "3177c650f1fb5cfacfd9c361ecacf290faf964f15331f4503303dcc0cf2725fc",
+    "padoa_ofc_shi2022/celldata/G180910a22_data.mat": "c017afcc3a2afbb17f311a5b4edc55a9f35cb941a072e7cb8d0d401b5255525b",
+    "padoa_ofc_shi2022/celldata/G180910a31_data.mat": "3b58f1a3bc0869f04dae23064b7a575d30e85e3966b99cfab006f294844ba02e",
+    "padoa_ofc_shi2022/celldata/G180910a41_data.mat": "8ea480a2cb549957986c9eb1f132295c16ad93cc35e71b0dcf57fecbbc7a5f74",
+    "padoa_ofc_shi2022/celldata/G180910a42_data.mat": "6d5d0a188fbca77af1b9a5567b6d308947bea1ef7938237731f2a1887d7e98c2",
 }
 
 #: What each data set is (``brainlike datasets``).
 DATASETS = {
     "dabney2020_dopamine": "mouse VTA dopamine neurons, 40 cells x 7 reward sizes (Dabney et al. 2020, Fig. 2)",
     "kriegeskorte2008_92images": "92 object images, monkey IT (674 neurons) and human IT RDMs (Kriegeskorte 2008)",
+    "padoa_ofc_shi2022": "monkey OFC during juice choice: one session of 6 cells and the classes of 1,526 cells (Shi et al. 2022)",
 }
 
 _checked: dict[tuple[str, int, int], bool] = {}
@@ -52,7 +60,10 @@ def data_file(relative: str, *, root: str | Path | None = None) -> Path:
     base = Path(root) if root is not None else data_dir()
     path = base / relative
     if not path.is_file():
-        raise DataError(f"missing data file {path} (expected under the data directory {base})")
+        expected = SHA256.get(relative)
+        checksum = f", sha256 {expected}" if expected else ""
+        raise DataError(f"missing data file {path} (expected under the data directory {base}, set by BRAINLIKE_DATA"
+                        f"{checksum})")
     expected = SHA256.get(relative)
     if expected is not None:
         stat = path.stat()

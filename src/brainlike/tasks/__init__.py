@@ -2,6 +2,9 @@
 
 from ._base import Task, get, make, names, register
 from ._context import ContextDecision
+from ._economic import PADOA_OFFERS, EconomicChoice
+from ._environment import Environment, TaskEnvironment
+from ._gymnasium import to_gymnasium
 from ._digits import SequentialDigits, digit_split
 from ._evidence import EvidenceAccumulation
 from ._encoding import ENCODINGS, Encoded, latency_spikes, poisson_spikes
@@ -15,4 +18,4 @@ from ._yang2019 import TASK_LABELS as YANG2019_LABELS
 from ._yang2019 import TASKS as YANG2019_TASKS
 from ._yang2019 import Yang2019
 
-__all__ = ["Task", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "EvidenceAccumulation", "SequentialDigits", "digit_split", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]
+__all__ = ["Task", "Environment", "TaskEnvironment", "to_gymnasium", "EconomicChoice", "PADOA_OFFERS", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "EvidenceAccumulation", "SequentialDigits", "digit_split", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]

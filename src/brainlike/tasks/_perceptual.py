@@ -34,7 +34,9 @@ class PerceptualDecision(Task):
 
     Durations are in ms, either fixed or a ``(low, high)`` range drawn uniformly per trial; the defaults
     are NeuroGym's (fixation 100, stimulus 2000, delay 0, decision 100, dt 100, coherences 0-51.2 %,
-    sigma 1). With ``reaction_time=True`` there is no delay or decision period: the stimulus lasts
+    sigma 1). With ``go_cue=True`` the fixation input stays on until the decision period, so its offset is
+    the go signal (the monkey's fixation point; Song, Yang & Wang 2017); by default, as in NeuroGym, it is
+    on during the fixation period only. With ``reaction_time=True`` there is no delay or decision period: the stimulus lasts
     ``stimulus`` ms and, after ``grace`` ms from its onset, the target is the correct choice at every step.
 
     Conditions: ``choice`` (index of the correct option), ``coherence`` (% , unsigned) and
@@ -55,6 +57,7 @@ class PerceptualDecision(Task):
     reaction_time: bool = eqx.field(static=True, default=False)
     grace: float = eqx.field(static=True, default=0.0)
     dim_ring: int = eqx.field(static=True, default=2)
+    go_cue: bool = eqx.field(static=True, default=False)
     coherences: Array = eqx.field(converter=as_float_array, default=(0.0, 6.4, 12.8, 25.6, 51.2))
     sigma: Array = eqx.field(converter=as_float_array, default=1.0)
 
@@ -122,7 +125,10 @@ class PerceptualDecision(Task):
         noise = noise_std * jax.random.normal(k_noise, (self.n_steps, self.dim_ring))
         in_stim = inside("stimulus")[:, None]
         stim = jnp.where(in_stim, stim_mean[None, :] + noise, 0.0)
-        fix = inside("fixation").astype(jnp.float32)[:, None]
+        if self.go_cue and not self.reaction_time:
+            fix = (steps < edges["decision"][0]).astype(jnp.float32)[:, None]
+        else:
+            fix = inside("fixation").astype(jnp.float32)[:, None]
         inputs = jnp.concatenate([fix, stim], axis=1)
 
         if self.reaction_time:
