@@ -72,8 +72,14 @@ def test_planted_value_cells_are_classified():
     assert t.best[:4].tolist() == ["offer_value_a", "offer_value_b", "chosen_value", "chosen_juice"]
     assert t.label.tolist() == ["offer value", "offer value", "chosen value", "chosen juice", "not selected",
                                 "not selected"]
-    assert t.slope[1, t.variables.index("offer_value_b")] == pytest.approx(-0.8, abs=0.05)
+    assert t.slope[1, 0, t.variables.index("offer_value_b")] == pytest.approx(-0.8, abs=0.05)
     assert t.counts()["offer value"] == 2 and t.fractions()["chosen juice"] == pytest.approx(0.25)
+    # two windows: a unit silent in the first and coding chosen juice in the second is found; scores add up
+    late = np.stack([rates[:, 4], 4 + 3 * v["chosen_juice"] + noise()], axis=1)  # [trials windows]
+    both = A.value_tuning(np.stack([rates, np.concatenate([rates[:, :4], late[:, 1:], rates[:, 5:]], 1)], 1), v,
+                          A.trial_types(qa, qb, chose_a))
+    assert both.label[4] == "chosen juice" and both.anova_p[0, 4] > 0.01 > both.anova_p[1, 4]
+    np.testing.assert_allclose(both.score[0], (both.r2[0] * (both.p[0] < 0.05)).sum(0), rtol=1e-12)
 
 
 def test_tuning_refuses_variables_that_vary_within_a_trial_type():

@@ -128,19 +128,22 @@ def trial_types(offer_a, offer_b, chose_a) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class ValueTuning:
-    """Per unit: ``selected`` (task-related by ANOVA), ``r2``/``slope``/``p`` per variable ``[units vars]``,
-    ``best`` (the explaining variable of highest R^2, ``"untuned"`` when none explains a selected unit,
-    ``"not selected"``) and ``label`` (its class, or ``"other"``/``"untuned"``/``"not selected"``)."""
+    """Per unit: ``selected`` (task-related: the ANOVA passes in some window), ``r2``/``slope``/``p`` per window
+    and variable ``[units windows vars]``, ``score`` (R^2 summed over the windows where the slope is
+    significant, ``[units vars]``), ``best`` (the explaining variable of highest score, ``"untuned"`` when none
+    explains a selected unit, ``"not selected"``) and ``label`` (its class, or ``"other"``/``"untuned"``/``"not
+    selected"``); ``type_means`` is ``[types windows units]``."""
 
     variables: tuple[str, ...]
     selected: np.ndarray
-    anova_p: np.ndarray
+    anova_p: np.ndarray  # [windows units]
     r2: np.ndarray
     slope: np.ndarray
     p: np.ndarray
+    score: np.ndarray
     best: np.ndarray
     label: np.ndarray
-    type_means: np.ndarray  # [types units]
+    type_means: np.ndarray
     type_values: dict[str, np.ndarray]  # each [types]
 
     def counts(self) -> dict[str, int]:
@@ -156,17 +159,22 @@ class ValueTuning:
 
 def value_tuning(rates, variables: dict[str, np.ndarray], trial_type, *, alpha: float = 0.05,
                  anova_alpha: float = 0.01, classes: dict[str, str] | None = None) -> ValueTuning:
-    """Classify units by the variable that best explains their trial-type mean rate (see module docstring).
+    """Classify units by the variable that best explains their trial-type mean rates (module docstring).
 
     Args:
-        rates: ``[trials units]`` firing rate of each unit in the analysis window.
+        rates: ``[trials units]`` firing rate of each unit in the analysis window, or ``[trials windows units]``
+            for several windows: a unit is task-related when the ANOVA passes in any window, and each variable
+            scores the sum of its R^2 over the windows where its slope is significant (the authors' cell list,
+            ``make_cellist_TT.m``, without its same-sign rule).
         variables: per-trial candidate variables (e.g. :func:`economic_variables`); each must be constant
             within a trial type.
         trial_type: integer trial type per trial (e.g. :func:`trial_types`).
     """
     rates = np.asarray(rates, float)
-    if rates.ndim != 2:
-        raise ConfigError(f"rates must be [trials units], got shape {rates.shape}")
+    if rates.ndim == 2:
+        rates = rates[:, None, :]
+    if rates.ndim != 3:
+        raise ConfigError(f"rates must be [trials units] or [trials windows units], got shape {rates.shape}")
     tt = np.asarray(trial_type).ravel()
     if tt.shape[0] != rates.shape[0]:
         raise ConfigError(f"trial_type has {tt.shape[0]} entries for {rates.shape[0]} trials")
@@ -180,45 +188,49 @@ def value_tuning(rates, variables: dict[str, np.ndarray], trial_type, *, alpha: 
         v = np.asarray(variables[name], float).ravel()
         if v.shape[0] != rates.shape[0]:
             raise ConfigError(f"variable {name!r} has {v.shape[0]} entries for {rates.shape[0]} trials")
-        per_type = np.array([v[tt == k] for k in types], dtype=object)
+        per_type = [v[tt == k] for k in types]
         if any(np.ptp(x) > 1e-9 for x in per_type):
             raise ConfigError(f"variable {name!r} varies within a trial type")
         values[name] = np.array([x[0] for x in per_type])
-    means = np.stack([rates[tt == k].mean(axis=0) for k in types])  # [types units]
-    n_units = rates.shape[1]
+    means = np.stack([rates[tt == k].mean(axis=0) for k in types])  # [types windows units]
+    _, n_windows, n_units = rates.shape
 
-    anova_p = np.ones(n_units)
+    anova_p = np.ones((n_windows, n_units))
     groups = [rates[tt == k] for k in types if np.sum(tt == k) >= 2]
-    for u in range(n_units):
-        samples = [g[:, u] for g in groups]
-        if np.ptp(np.concatenate(samples)) > 0 and len(samples) >= 2:
-            p = stats.f_oneway(*samples).pvalue
-            anova_p[u] = p if np.isfinite(p) else 1.0
-    selected = anova_p < anova_alpha
+    for w in range(n_windows):
+        for u in range(n_units):
+            samples = [g[:, w, u] for g in groups]
+            if len(samples) >= 2 and np.ptp(np.concatenate(samples)) > 0:
+                p = stats.f_oneway(*samples).pvalue
+                anova_p[w, u] = p if np.isfinite(p) else 1.0
+    selected = (anova_p < anova_alpha).any(axis=0)
 
-    r2 = np.zeros((n_units, len(names)))
+    r2 = np.zeros((n_units, n_windows, len(names)))
     slope = np.zeros_like(r2)
     pval = np.ones_like(r2)
     for j, name in enumerate(names):
         x = values[name]
         if np.ptp(x) == 0:
             continue
-        for u in range(n_units):
-            y = means[:, u]
-            if np.ptp(y) == 0:
-                continue
-            fit = stats.linregress(x, y)
-            r2[u, j], slope[u, j], pval[u, j] = fit.rvalue ** 2, fit.slope, fit.pvalue
+        for w in range(n_windows):
+            for u in range(n_units):
+                y = means[:, w, u]
+                if np.ptp(y) == 0:
+                    continue
+                fit = stats.linregress(x, y)
+                r2[u, w, j], slope[u, w, j], pval[u, w, j] = fit.rvalue ** 2, fit.slope, fit.pvalue
 
-    explains = (pval < alpha) & selected[:, None]
+    significant = pval < alpha
+    score = np.sum(r2 * significant, axis=1)  # [units vars]
+    explains = significant.any(axis=1) & selected[:, None]
     best = np.full(n_units, "not selected", dtype=object)
     label = np.full(n_units, "not selected", dtype=object)
     for u in np.flatnonzero(selected):
         if not explains[u].any():
             best[u] = label[u] = "untuned"
             continue
-        j = int(np.argmax(np.where(explains[u], r2[u], -1.0)))
+        j = int(np.argmax(np.where(explains[u], score[u], -1.0)))
         best[u] = names[j]
         label[u] = classes.get(names[j], "other")
-    return ValueTuning(variables=names, selected=selected, anova_p=anova_p, r2=r2, slope=slope, p=pval,
+    return ValueTuning(variables=names, selected=selected, anova_p=anova_p, r2=r2, slope=slope, p=pval, score=score,
                        best=best.astype(str), label=label.astype(str), type_means=means, type_values=values)

@@ -8,9 +8,10 @@ one side. The reward is the chosen juice's value, ``rho qA`` or ``qB`` drops of 
 policy and value networks as in :mod:`~brainlike.experiments.song2017_perceptual`).
 
 The analyses are the monkey's: the choice curve and its probit fit give the network's indifference point;
-each unit's firing rate 100-600 ms after the offers, averaged per trial type, is regressed on offer value
-A, offer value B, chosen value, chosen juice and other variables, and the best-fitting variable gives its
-class (:func:`brainlike.analysis.value_tuning`). The same analyses run on the real OFC session shipped in
+each unit's firing rate 100-600 ms after the offers and in the 400 ms before the go signal, averaged per
+trial type, is regressed on offer value A, offer value B, chosen value and chosen juice (the candidates of
+the authors' cell list), and the variable with the highest R^2 summed over the windows where its slope is
+significant gives its class (:func:`brainlike.analysis.value_tuning`). The same analyses run on the real OFC session shipped in
 ``$BRAINLIKE_DATA/padoa_ofc_shi2022`` (six cells of Shi, Ballesta & Padoa-Schioppa 2022), and the network's
 class fractions are shown next to the authors' classification of all 1,526 cells they recorded.
 """
@@ -68,14 +69,16 @@ class Config:
     gamma: float = 0.98
     lam: float = 1.0
     value_coef: float = 0.5
-    entropy_coef: float = 0.02  # entropy bonus at the start ...
+    entropy_coef: float = 0.05  # entropy bonus at the start ...
     entropy_final: float = 0.005  # ... and at the end: near indifference the two offers' rewards differ by
     # little, and a large bonus would keep the choices there at random
     checkpoint_every: int = 250
     # analysis
     eval_repeats: int = 20  # trials per (offer type, side)
-    window_start: float = 100.0  # ms after offer onset (the post-offer window)
+    window_start: float = 100.0  # ms after offer onset: the post-offer window ...
     window_stop: float = 600.0  # ms
+    prego: float = 400.0  # ... and the pre-go window, the last prego ms before the go signal (the authors'
+    # windows; a unit's class comes from both, as in their cell list)
     alpha: float = 0.05  # slope test of each variable
     anova_alpha: float = 0.01  # task-related units
 
@@ -84,6 +87,9 @@ class Config:
             raise ConfigError(f"unknown circuit {self.circuit!r}; known: {', '.join(CIRCUITS)}")
         if self.critic not in CRITICS:
             raise ConfigError(f"unknown critic {self.critic!r}; known: {', '.join(CRITICS)}")
+        if self.prego <= 0 or self.prego > self.offer_min:
+            raise ConfigError(f"the pre-go window ({self.prego} ms) must lie inside the shortest offer period "
+                              f"({self.offer_min} ms)")
         if not 0 <= self.window_start < self.window_stop <= self.offer_min:
             raise ConfigError(f"the post-offer window [{self.window_start}, {self.window_stop}] ms must lie inside "
                               f"the shortest offer period ({self.offer_min} ms)")
@@ -127,7 +133,7 @@ def _example_units(tuning) -> dict[str, int]:
         units = np.flatnonzero(tuning.label == cls)
         if units.size:
             j = [tuning.variables.index(b) for b in tuning.best[units]]
-            out[cls] = int(units[np.argmax(tuning.r2[units, j])])
+            out[cls] = int(units[np.argmax(tuning.score[units, j])])
     return out
 
 
@@ -177,13 +183,15 @@ class Padoa2006(Experiment):
             curve = A.choice_curve(qa, qb, 1 - ca)
             results["choice_curve"] = {k: v.tolist() for k, v in curve.items()}
             artifacts.update(curve=curve, fit=fit)
-        # tuning in the post-offer window (completed trials), values in units of B at the fitted rho
+        # tuning in the post-offer and pre-go windows (completed trials), values in units of B at the fitted rho
         counts = {k: 0 for k in CLASSES}
         if fit is not None and np.unique(A.trial_types(qa, qb, ca)).size >= 3:
-            start = rec.epochs["offer"][done, 0]
+            rows = np.flatnonzero(done)
             s0, s1 = int(round(c.window_start / c.dt)), int(round(c.window_stop / c.dt))
-            rates = np.stack([rec.activity[np.flatnonzero(done)[i], st + s0:st + s1].mean(0)
-                              for i, st in enumerate(start)])
+            pre = int(round(c.prego / c.dt))
+            offer_on, go = rec.epochs["offer"][rows, 0], rec.epochs["decision"][rows, 0]
+            rates = np.stack([np.stack([rec.activity[r, a + s0:a + s1].mean(0), rec.activity[r, g - pre:g].mean(0)])
+                              for r, a, g in zip(rows, offer_on, go)])  # [trials windows units]
             tuning = _tuning(rates, qa, qb, ca, rho, c)
             counts = tuning.counts()
             results.update(model_class_counts=counts, model_class_fractions=tuning.fractions(),
@@ -191,13 +199,14 @@ class Padoa2006(Experiment):
             artifacts["tuning"] = tuning
         for cls in CLASSES:
             claims.append(at_least(f"units encoding {cls}", counts.get(cls, 0), 1,
-                                   "best-fitting variable of a task-related unit, post-offer window"))
+                                   "best-fitting variable of a task-related unit, post-offer and pre-go windows"))
         # the monkey: the same analyses on the shipped session, and the published classes of all cells
         session = load_padoa_session()
         b = session.behaviour
         m_fit = A.fit_indifference(b["offer_a"], b["offer_b"], 1 - b["chose_a"])
         m_curve = A.choice_curve(b["offer_a"], b["offer_b"], 1 - b["chose_a"])
-        m_tuning = _tuning(session.window("postoffer"), b["offer_a"], b["offer_b"], b["chose_a"],
+        m_rates = np.stack([session.window("postoffer"), session.window("prego")], axis=1)
+        m_tuning = _tuning(m_rates, b["offer_a"], b["offer_b"], b["chose_a"],
                            m_fit.relative_value, c)
         published = load_padoa_cell_classes(task="JC")
         selected = published["cellclass"] >= 0
@@ -206,8 +215,8 @@ class Padoa2006(Experiment):
         results["monkey"] = {"relative_value_fit": m_fit.relative_value, "choice_fit": m_fit.to_dict(),
                              "choice_curve": {k: v.tolist() for k, v in m_curve.items()},
                              "session_cells": session.recording.units["cell"].tolist(),
-                             "session_labels_postoffer": m_tuning.label.tolist(),
-                             "session_best_postoffer": m_tuning.best.tolist(),
+                             "session_labels": m_tuning.label.tolist(),
+                             "session_best": m_tuning.best.tolist(),
                              "published_labels_of_session_cells": [
                                  str(published["label"][published["cell"] == name][0])
                                  if (published["cell"] == name).any() else None

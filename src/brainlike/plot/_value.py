@@ -34,7 +34,8 @@ def choice_curve(curve: dict, fit=None, ax=None, *, title: str | None = None, co
     return fig, ax
 
 
-def value_tuning_curve(tuning, unit: int, ax=None, *, relative_value: float = 1.0, title: str | None = None):
+def value_tuning_curve(tuning, unit: int, ax=None, *, window: int = 0, relative_value: float = 1.0,
+                       title: str | None = None):
     """One unit's mean rate per trial type (``ValueTuning.type_means``), offer types ordered by ``qB/qA`` and
     labelled ``qB:qA`` (``relative_value`` converts the value of A back to drops); diamonds where juice A
     was chosen, circles where B was (the paper's Fig. 2 style)."""
@@ -46,7 +47,7 @@ def value_tuning_curve(tuning, unit: int, ax=None, *, relative_value: float = 1.
     offers = sorted({(a, b) for a, b in zip(va, vb)}, key=lambda p: p[1] / p[0] if p[0] > 0 else np.inf)
     pos = {p: i for i, p in enumerate(offers)}
     for i in order:
-        ax.plot(pos[(va[i], vb[i])], tuning.type_means[i, unit], "D" if chose_a[i] else "o",
+        ax.plot(pos[(va[i], vb[i])], tuning.type_means[i, window, unit], "D" if chose_a[i] else "o",
                 color="tab:red" if chose_a[i] else "tab:blue", ms=4)
     ax.set_xticks(range(len(offers)), [f"{b:g}B:{a / relative_value:.3g}A" for a, b in offers],
                   rotation=60, fontsize=6)
