@@ -11,16 +11,16 @@ The analyses are the monkey's: the choice curve and its probit fit give the netw
 each unit's firing rate 100-600 ms after the offers and in the 400 ms before the go signal, averaged per
 trial type, is regressed on offer value A, offer value B, chosen value and chosen juice (the candidates of
 the authors' cell list), and the variable with the highest R^2 summed over the windows where its slope is
-significant gives its class (:func:`brainlike.analysis.value_tuning`). The same analyses run on the real OFC session shipped in
-``$BRAINLIKE_DATA/padoa_ofc_shi2022`` (six cells of Shi, Ballesta & Padoa-Schioppa 2022), and the network's
-class fractions are shown next to the authors' classification of all 1,526 cells they recorded.
+significant gives its class (:func:`brainlike.analysis.value_tuning`). The same analyses run on the real OFC
+session shipped in ``$BRAINLIKE_DATA/padoa_ofc_shi2022`` (six cells of Shi, Ballesta & Padoa-Schioppa
+2022), and the network's class fractions are shown next to the authors' classification of all 1,526 cells
+they recorded.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-import jax
 import numpy as np
 
 from .. import analysis as A
@@ -30,8 +30,8 @@ from ..data import load_padoa_cell_classes, load_padoa_session
 from ..data._padoa import PADOA_CELLS
 from ..plasticity import CRITICS, play
 from ..tasks import PADOA_OFFERS, EconomicChoice, TaskEnvironment
-from ._base import Evaluation, Experiment, at_least, at_most, register
-from .song2017_perceptual import CIRCUITS, actor_critic_step, make_agent, optimizer, training_figure
+from ._base import Evaluation, at_least, at_most, register
+from .song2017_perceptual import CIRCUITS, RewardTrained, training_figure
 
 __all__ = ["Padoa2006", "Config"]
 
@@ -138,7 +138,7 @@ def _example_units(tuning) -> dict[str, int]:
 
 
 @register
-class Padoa2006(Experiment):
+class Padoa2006(RewardTrained):
     name = "padoa2006"
     title = "Economic choice learned from reward, and orbitofrontal value coding, model beside monkey"
     paper = ("Padoa-Schioppa & Assad 2006 Nature 441:223; Song, Yang & Wang 2017 eLife 6:e21492; data: Shi, "
@@ -147,15 +147,8 @@ class Padoa2006(Experiment):
     data = ("padoa_ofc_shi2022/TTcellist_OFC_both.mat",
             *(f"padoa_ofc_shi2022/celldata/G180910{cell}_data.mat" for cell in PADOA_CELLS))
 
-    def init(self, c: Config, key):
-        env = environment(c)
-        return make_agent(c, env.observation_size, env.n_actions, key)
-
-    def optimizer(self, c: Config):
-        return optimizer(c)
-
-    def step(self, c: Config, optimizer):
-        return actor_critic_step(c, environment(c), optimizer)
+    def environment(self, c: Config) -> TaskEnvironment:
+        return environment(c)
 
     def evaluate(self, c: Config, model, key) -> Evaluation:
         t = task(c)

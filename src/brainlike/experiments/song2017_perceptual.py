@@ -41,7 +41,8 @@ from ..plasticity import CRITICS, ActorCritic, make_actor_critic_step, play
 from ..tasks import PerceptualDecision, TaskEnvironment
 from ._base import Evaluation, Experiment, at_least, between, holds, register
 
-__all__ = ["Song2017Perceptual", "Config", "make_agent", "optimizer", "actor_critic_step", "training_figure"]
+__all__ = ["Song2017Perceptual", "RewardTrained", "Config", "make_agent", "optimizer", "actor_critic_step",
+           "training_figure"]
 
 CIRCUITS = ("gru", "ctrnn")
 
@@ -173,22 +174,33 @@ def training_figure(c, metrics: list[dict], keys=("reward_per_episode", "complet
     return fig
 
 
+class RewardTrained(Experiment):
+    """An experiment whose networks learn from reward alone: its ``environment(config)``, the agent of
+    :func:`make_agent`, the :func:`optimizer` and the :func:`actor_critic_step` (``padoa2006`` shares it)."""
+
+    def environment(self, c) -> TaskEnvironment:
+        raise NotImplementedError
+
+    def init(self, c, key):
+        env = self.environment(c)
+        return make_agent(c, env.observation_size, env.n_actions, key)
+
+    def optimizer(self, c):
+        return optimizer(c)
+
+    def step(self, c, optimizer):
+        return actor_critic_step(c, self.environment(c), optimizer)
+
+
 @register
-class Song2017Perceptual(Experiment):
+class Song2017Perceptual(RewardTrained):
     name = "song2017_perceptual"
     title = "Random-dot motion learned from reward alone (policy + value networks)"
     paper = "Song, Yang & Wang 2017 eLife 6:e21492 (reward-based training of recurrent networks)"
     Config = Config
 
-    def init(self, c: Config, key):
-        env = environment(c)
-        return make_agent(c, env.observation_size, env.n_actions, key)
-
-    def optimizer(self, c: Config):
-        return optimizer(c)
-
-    def step(self, c: Config, optimizer):
-        return actor_critic_step(c, environment(c), optimizer)
+    def environment(self, c: Config) -> TaskEnvironment:
+        return environment(c)
 
     def evaluate(self, c: Config, model, key) -> Evaluation:
         t = task(c)

@@ -106,8 +106,12 @@ class Rollout(NamedTuple):
 
 
 def _reset_where(done, fresh, state):
-    return jax.tree_util.tree_map(lambda a, b: jnp.where(jnp.reshape(done, done.shape + (1,) * (b.ndim - done.ndim)), a, b),
-                                  fresh, state)
+    """``fresh`` where ``done`` (one flag per environment), else ``state``, leaf by leaf."""
+
+    def pick(a, b):
+        return jnp.where(jnp.reshape(done, done.shape + (1,) * (b.ndim - done.ndim)), a, b)
+
+    return jax.tree_util.tree_map(pick, fresh, state)
 
 
 def rollout(agent: ActorCritic, env: Environment, key: PRNGKeyArray, *, n_envs: int, n_steps: int,

@@ -52,7 +52,8 @@ def value_tuning_curve(tuning, unit: int, ax=None, *, window: int = 0, relative_
     ax.set_xticks(range(len(offers)), [f"{b:g}B:{a / relative_value:.3g}A" for a, b in offers],
                   rotation=60, fontsize=6)
     ax.set_ylabel("rate")
-    label = tuning.label[unit] + (f" ({tuning.best[unit].replace('_', ' ')})" if tuning.best[unit] != tuning.label[unit] else "")
+    best = tuning.best[unit].replace("_", " ")
+    label = tuning.label[unit] + (f" ({best})" if best != tuning.label[unit] else "")
     ax.set_title((title + ": " if title else "") + label, fontsize=8)
     fig.tight_layout()
     return fig, ax

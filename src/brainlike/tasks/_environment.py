@@ -11,8 +11,8 @@ step and acts by choosing one of the task's outputs; choosing anything but "fixa
 window breaks fixation and ends the trial with ``abort_reward``; the first choice inside the response
 window ends it with the task's reward (``correct_reward`` for the correct option, or the task's own
 ``choice_reward`` where it has one, e.g. juice value in :class:`~brainlike.tasks.EconomicChoice`); a
-trial whose response window passes without a choice ends with ``timeout_reward`` (0 by default). The reward is the only thing
-the learner is told.
+trial whose response window passes without a choice ends with ``timeout_reward`` (0 by default). The reward
+is the only thing the learner is told.
 """
 
 from __future__ import annotations
