@@ -73,17 +73,21 @@ class EconomicChoice(Task):
         check_timing("EconomicChoice", self.dt, [("fixation", self.fixation), ("offer", self.offer),
                                                  ("decision", self.decision)],
                      [("offer", self.offer), ("decision", self.decision)])
+        shape = np.shape(self.offers)
+        if len(shape) != 2 or shape[1] != 2 or shape[0] == 0:
+            raise ConfigError(f"EconomicChoice: offers must be a non-empty list of (qA, qB) pairs, got shape {shape}")
+        if self.sigma < 0 or self.max_quantity <= 0:
+            raise ConfigError(f"EconomicChoice: need sigma >= 0 and max_quantity > 0, got {self.sigma} and "
+                              f"{self.max_quantity}")
+        if isinstance(self.offers, jax.core.Tracer) or isinstance(self.relative_value, jax.core.Tracer):
+            return  # built inside a traced function (make_train under vmap): the values were checked outside
         offers = np.asarray(self.offers)
-        if offers.ndim != 2 or offers.shape[1] != 2 or offers.shape[0] == 0 or (offers < 0).any():
-            raise ConfigError(f"EconomicChoice: offers must be a non-empty list of (qA, qB) pairs of non-negative "
-                              f"quantities, got shape {offers.shape}")
+        if (offers < 0).any():
+            raise ConfigError(f"EconomicChoice: offer quantities must be non-negative, got {offers.tolist()}")
         if (offers.sum(axis=1) == 0).any():
             raise ConfigError("EconomicChoice: an offer type of 0A:0B offers nothing")
-        if self.sigma < 0:
-            raise ConfigError(f"EconomicChoice: sigma must be >= 0, got {self.sigma}")
-        if not float(self.relative_value) > 0 or self.max_quantity <= 0:
-            raise ConfigError(f"EconomicChoice: relative_value and max_quantity must be positive, got "
-                              f"{float(self.relative_value)} and {self.max_quantity}")
+        if not float(self.relative_value) > 0:
+            raise ConfigError(f"EconomicChoice: relative_value must be positive, got {float(self.relative_value)}")
 
     def _periods(self):
         return (("fixation", self.fixation), ("offer", self.offer), ("decision", self.decision))
