@@ -26,8 +26,7 @@ import numpy as np
 from .. import analysis as A
 from .. import plot
 from .._errors import ConfigError
-from ..data import load_padoa_cell_classes, load_padoa_session
-from ..data._padoa import PADOA_CELLS
+from ..data import PADOA_CELLS, load_padoa_cell_classes, load_padoa_session
 from ..plasticity import CRITICS, play
 from ..tasks import PADOA_OFFERS, EconomicChoice, TaskEnvironment
 from ._base import Evaluation, at_least, at_most, register

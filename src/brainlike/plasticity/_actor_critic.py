@@ -260,12 +260,12 @@ def _play(agent: ActorCritic, env: TaskEnvironment, conditions, key, greedy: boo
 
     def one(s, o, es, alive, k):
         k_act, k_sample, k_env = jax.random.split(k, 3)
-        s, rate, logits, value = agent.act(s, o, key=k_act)
+        s, rate, logits, _ = agent.act(s, o, key=k_act)
         action = jnp.argmax(logits) if greedy else jax.random.categorical(k_sample, logits)
         action = jnp.where(alive, action, 0)
         # no auto-reset: after its episode ends the trial's inputs keep coming (the recording spans the trial)
         o2, es2, reward, done, info = env.step_env(k_env, es, action, None)
-        out = dict(rate=rate, value=value, action=action, reward=jnp.where(alive, reward, 0.0),
+        out = dict(rate=rate, action=action, reward=jnp.where(alive, reward, 0.0),
                    done=alive & done, **{k_: alive & v for k_, v in info.items()})
         return s, o2, es2, alive & ~done, out
 
