@@ -57,7 +57,8 @@ def test_make_train_is_pure_vmappable_and_matches_the_runner(name, runs_root):
     train = eqx.filter_jit(eqx.filter_vmap(exp.make_train(cfg)))
     models, losses = train(seed_keys(cfg.seed, 2))
     assert losses.shape == (2, exp.n_steps(cfg)) and np.isfinite(np.asarray(losses)).all()
-    res = run_experiment(exp, cfg, size="smoke", seeds=2, root=runs_root, progress=False)
+    res = run_experiment(exp, cfg, size="smoke", seeds=2, root=runs_root, progress=False, evaluate=False)
+    assert not res.claims and not (res.run.path / "report.html").exists()
     like = eqx.filter_vmap(lambda k: exp.init(cfg, k))(seed_keys(0, 2))
     stored = res.run.load_tree("params.eqx", like)
     for a, b in zip(jax.tree_util.tree_leaves(eqx.filter(models, eqx.is_array)),

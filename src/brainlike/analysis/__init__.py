@@ -1,6 +1,7 @@
 """Analyses: pure functions of Recordings, as a neuroscientist would run them on a brain."""
 
 from ._behaviour import accuracy, by_condition, choices, decision_times
+from ._choice import OUTCOME_TYPES, TwoStepRegression, cumulative_regret, stay_probabilities, two_step_regression
 from ._distributional import (SplitHalf, asymmetries, asymmetry_reversal_correlation, expectiles,
                               impute_distribution, reversal_points, reward_responses, split_half_reliability)
 from ._fixed_points import FixedPoints, find_fixed_points, noiseless, saddle_connections
@@ -14,7 +15,8 @@ from ._value import (VALUE_CLASSES, IndifferenceFit, ValueTuning, choice_curve, 
                      fit_indifference, trial_types, value_tuning)
 from ._tdr import TDR, targeted_dimensionality_reduction
 
-__all__ = ["choices", "accuracy", "by_condition", "decision_times", "condition_average", "pca", "PCA",
+__all__ = ["cumulative_regret", "stay_probabilities", "two_step_regression", "TwoStepRegression", "OUTCOME_TYPES",
+           "choices", "accuracy", "by_condition", "decision_times", "condition_average", "pca", "PCA",
            "fit_psychometric", "PsychometricFit", "logistic", "weibull", "chronometric", "Chronometric",
            "find_fixed_points", "FixedPoints", "noiseless", "saddle_connections", "targeted_dimensionality_reduction", "TDR",
            "reward_responses", "reversal_points", "asymmetries", "split_half_reliability", "SplitHalf",

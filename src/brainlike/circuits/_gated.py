@@ -43,7 +43,9 @@ class GRU(Circuit):
         return self.h0
 
     def step(self, state, x, *, key):
-        h = self.cell(x, state) + self.sigma_rec * jax.random.normal(key, state.shape)
+        h = self.cell(x, state)
+        if self.sigma_rec > 0:  # static: a noiseless unit draws no random numbers
+            h = h + self.sigma_rec * jax.random.normal(key, state.shape)
         return h, h
 
 
@@ -71,5 +73,6 @@ class LSTM(Circuit):
 
     def step(self, state, x, *, key):
         h, c = self.cell(x, state)
-        h = h + self.sigma_rec * jax.random.normal(key, h.shape)
+        if self.sigma_rec > 0:
+            h = h + self.sigma_rec * jax.random.normal(key, h.shape)
         return (h, c), h

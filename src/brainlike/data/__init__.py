@@ -5,6 +5,7 @@ Files are read from the data directory (``$BRAINLIKE_DATA``), never downloaded; 
 against its published sha256 before it is read.
 """
 
+from ._choices import DEZFOULI_FILE, KOOL_COMMON, KOOL_FILES, load_dezfouli2019, load_kool2017
 from ._dabney import DABNEY_MAGNITUDES, DABNEY_PROBABILITIES, load_dabney2020
 from ._digits import CLASSIFICATION, Classification, load_classification, load_digits, load_mnist1d
 from ._files import DATASETS, SHA256, data_dir, data_file
@@ -14,7 +15,7 @@ from ._padoa import (PADOA_CELLS, PADOA_CLASS_NAMES, PADOA_WINDOWS, PadoaSession
                      load_padoa_session)
 from ._objects import OBJECT_CATEGORIES, render_object, render_objects
 
-__all__ = ["data_dir", "data_file", "DATASETS", "SHA256", "ImageSet", "load_kriegeskorte2008", "to_nwb", "from_nwb", "load_dabney2020", "load_padoa_session", "load_padoa_cell_classes", "PadoaSession",
+__all__ = ["load_dezfouli2019", "load_kool2017", "DEZFOULI_FILE", "KOOL_FILES", "KOOL_COMMON", "data_dir", "data_file", "DATASETS", "SHA256", "ImageSet", "load_kriegeskorte2008", "to_nwb", "from_nwb", "load_dabney2020", "load_padoa_session", "load_padoa_cell_classes", "PadoaSession",
            "PADOA_CELLS", "PADOA_WINDOWS", "PADOA_CLASS_NAMES", "DABNEY_MAGNITUDES", "DABNEY_PROBABILITIES",
            "Classification", "load_digits", "load_mnist1d", "load_classification", "CLASSIFICATION",
            "OBJECT_CATEGORIES", "render_object", "render_objects"]
