@@ -53,6 +53,13 @@ class Config:
     def __post_init__(self):
         if self.n_folds < 2:
             raise ConfigError(f"n_folds must be >= 2, got {self.n_folds}")
+        if self.n_subjects is not None and self.n_subjects < self.n_folds:
+            raise ConfigError(f"n_subjects ({self.n_subjects}) must be at least n_folds ({self.n_folds})")
+        if self.n_units < 1 or self.n_steps < 1:
+            raise ConfigError(f"n_units and n_steps must be >= 1, got {self.n_units} and {self.n_steps}")
+        if not 0 < self.learning_rate_final <= self.learning_rate:
+            raise ConfigError(f"need 0 < learning_rate_final <= learning_rate, got {self.learning_rate_final} and "
+                              f"{self.learning_rate}")
         if set(self.models) - set(BANDIT_Q_MODELS) or not self.models:
             raise ConfigError(f"models must be among {', '.join(BANDIT_Q_MODELS)}, got {self.models}")
 

@@ -41,11 +41,20 @@ __all__ = ["Kool2017", "Config", "people_analysis"]
 @dataclasses.dataclass(frozen=True)
 class Config(TwoStepConfig):
     common: float = KOOL_COMMON
+    n_steps: int = 2000  # with 0.7 transitions learning starts later (seed 1: after ~700 updates; at 1,200 it
+    # switched after rewarded rare transitions by only 0.08 beyond the model-free learner)
     # the people's task, where the frozen network is analysed
     eval_schedule: str = "drift"
     eval_drift_sd: float = 0.025
     eval_bounds: tuple[float, float] = (0.25, 0.75)
     n_people: int | None = None  # the first n people only (None: all 100)
+
+    def __post_init__(self):
+        super().__post_init__()
+        TwoStep(n_trials=self.n_trials, common=self.common, schedule=self.eval_schedule, drift_sd=self.eval_drift_sd,
+                bounds=self.eval_bounds)
+        if self.n_people is not None and self.n_people < 2:
+            raise ConfigError(f"n_people must be >= 2 or none, got {self.n_people}")
 
     @classmethod
     def smoke(cls) -> Config:
@@ -95,7 +104,7 @@ class Kool2017(TwoStepMetaRL):
                        bounds=c.eval_bounds)
 
     def evaluate(self, c: Config, model, key) -> Evaluation:
-        analyses, extra, rec = self.agent_analysis(c, model, key)
+        analyses, network_claims, rec = self.agent_analysis(c, model, key)
         table = load_kool2017("daw")
         if c.n_people is not None:
             keep = table["subject"].drop_duplicates().to_numpy()[:c.n_people]
@@ -116,7 +125,7 @@ class Kool2017(TwoStepMetaRL):
                        and net["rare_unrewarded"] > net["common_unrewarded"]),
                   f"{net['common_rewarded']:.2f} > {net['rare_rewarded']:.2f}; "
                   f"{net['rare_unrewarded']:.2f} > {net['common_unrewarded']:.2f}"),
-            *extra["claims"],
+            *network_claims,
         ]
         analyses = {"people (Kool 2017)": people, **analyses}
         return Evaluation(results={"agents": analyses}, claims=claims, recordings={"network": rec},

@@ -83,6 +83,10 @@ class Config:
                               f"{self.baselines}")
         if self.circuit not in ("lstm", "gru"):
             raise ConfigError(f"unknown circuit {self.circuit!r}; known: lstm, gru")
+        for s in self.structures:  # the environments check their own numbers
+            Bandit(horizon=self.horizon, structure=s, drift=self.drift)
+        if min(self.n_units, self.n_steps, self.n_envs) < 1 or self.eval_episodes < 2:
+            raise ConfigError("n_units, n_steps and n_envs must be >= 1 and eval_episodes >= 2")
 
     @classmethod
     def smoke(cls) -> Config:

@@ -78,6 +78,9 @@ class Config:
             raise ConfigError(f"unknown circuit {self.circuit!r}; known: lstm, gru")
         if self.lags < 1:
             raise ConfigError(f"lags must be >= 1, got {self.lags}")
+        TwoStep(n_trials=self.n_trials, common=self.common, schedule=self.schedule)  # checks its own numbers
+        if min(self.n_units, self.n_steps, self.n_envs) < 1 or self.eval_episodes < 2 or self.n_trials < 2:
+            raise ConfigError("n_units, n_steps and n_envs must be >= 1, eval_episodes and n_trials >= 2")
 
     @classmethod
     def smoke(cls) -> Config:
@@ -121,8 +124,9 @@ class TwoStepMetaRL(MetaRL):
         """The task the frozen network is analysed on (the training task here)."""
         return self.environment(c)
 
-    def agent_analysis(self, c, model, key) -> tuple[dict, dict, Recording]:
-        """The network's and the reference learners' stay probabilities and regressions."""
+    def agent_analysis(self, c, model, key) -> tuple[dict, list, Recording]:
+        """The network's and the reference learners' stay probabilities and regressions, the claims about the
+        network, and its recording."""
         import jax
 
         env = self.evaluation_environment(c)
@@ -150,11 +154,11 @@ class TwoStepMetaRL(MetaRL):
                   "stay(common rewarded) - stay(rare rewarded): network "
                   f"{mine['switch_after_rare_reward']:.2f}, model-free {mf['switch_after_rare_reward']:.2f}"),
         ]
-        return analyses, {"claims": claims}, rec
+        return analyses, claims, rec
 
     def evaluate(self, c, model, key) -> Evaluation:
-        analyses, extra, rec = self.agent_analysis(c, model, key)
-        return Evaluation(results={"agents": analyses}, claims=extra["claims"], recordings={"network": rec},
+        analyses, claims, rec = self.agent_analysis(c, model, key)
+        return Evaluation(results={"agents": analyses}, claims=claims, recordings={"network": rec},
                           artifacts={"analyses": analyses})
 
     def figures(self, c, ev: Evaluation, metrics: list[dict]) -> dict:

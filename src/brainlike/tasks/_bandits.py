@@ -157,6 +157,9 @@ class TwoStep(Environment):
             raise ConfigError(f"TwoStep needs 0.5 <= common <= 1 and n_trials >= 1, got {self.common}, {self.n_trials}")
         if not 0 <= self.bounds[0] < self.bounds[1] <= 1:
             raise ConfigError(f"TwoStep bounds must satisfy 0 <= low < high <= 1, got {self.bounds}")
+        if not (0 <= self.switch_prob <= 1 and 0 <= self.low <= 1 and 0 <= self.high <= 1 and self.drift_sd >= 0):
+            raise ConfigError(f"TwoStep needs switch_prob, low and high in [0, 1] and drift_sd >= 0, got "
+                              f"{self.switch_prob}, {self.low}, {self.high}, {self.drift_sd}")
 
     @property
     def observation_size(self) -> int:
