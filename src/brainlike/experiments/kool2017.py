@@ -58,15 +58,7 @@ class Config(TwoStepConfig):
 
     @classmethod
     def smoke(cls) -> Config:
-        return cls(n_units=8, n_trials=12, n_steps=4, n_envs=8, checkpoint_every=2, eval_episodes=16, n_people=10)
-
-    @classmethod
-    def quick(cls) -> Config:
-        return cls()
-
-    @classmethod
-    def paper(cls) -> Config:
-        return cls(n_steps=10000, n_envs=256, eval_episodes=2000, checkpoint_every=1000)
+        return dataclasses.replace(super().smoke(), n_people=10)
 
 
 def people_analysis(table, lags: int = 1) -> dict:

@@ -56,11 +56,9 @@ def find_resumable(root: Path, experiment: str) -> RunDir:
 
 def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", seeds: int = 1,
                    root: str | Path | None = None, resume: RunDir | bool = False, progress: bool = True,
-                   log=print, sweep: str | None = None, params: dict[str, str] | None = None,
-                   evaluate: bool = True) -> RunResult:
+                   log=print, sweep: str | None = None, params: dict[str, str] | None = None) -> RunResult:
     """Train ``seeds`` networks of ``experiment`` at ``size`` (vmapped, one program), evaluate each,
-    and write the run directory (``evaluate=False``: stop after saving the trained parameters; the run's
-    status is then ``trained`` and it has no claims or report). ``resume=True`` continues the newest unfinished run of the experiment
+    and write the run directory. ``resume=True`` continues the newest unfinished run of the experiment
     from its last checkpoint (its saved config and seeds are used). ``sweep`` and ``params`` (the
     overrides that made this run's config) label a run that belongs to a sweep."""
     root = Path(root) if root is not None else default_root()
@@ -133,9 +131,6 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
         raise
     train_seconds = time.perf_counter() - t0
     run.save_tree("params.eqx", models)
-    if not evaluate:
-        index.upsert(run.id, status="trained", updated=now(), step=n_steps, n_steps=n_steps)
-        return RunResult(run=run, claims=[])
 
     claims: list[Claim] = []
     evaluations = []
