@@ -40,7 +40,7 @@ def main():
     print(f"device: {jax.devices()[0].device_kind}; {a.seeds} seed(s) x {a.updates} updates x {a.envs} bandits "
           f"x {c.horizon} pulls")
     t0 = time.perf_counter()
-    models, losses = jax.block_until_ready(train(keys))
+    models, _ = jax.block_until_ready(train(keys))
     wall = time.perf_counter() - t0
     steps = a.seeds * a.updates * a.envs * c.horizon
     print(f"train {wall:.1f} s including compile: {steps / wall / 1e6:.2f} M environment steps/s "

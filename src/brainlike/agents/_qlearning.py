@@ -40,14 +40,13 @@ class BanditQ(eqx.Module):
     n_arms: int = eqx.field(static=True, default=2)
 
     def init_state(self):
-        return jnp.zeros(self.n_arms), jnp.zeros(self.n_arms)
+        return jnp.zeros(self.n_arms)
 
-    def act(self, state, obs, *, key):
-        q, prev = state
-        arm, reward = obs[:self.n_arms], obs[self.n_arms]
+    def act(self, q, obs, *, key):
+        arm, reward = obs[:self.n_arms], obs[self.n_arms]  # the previous choice one-hot and its reward
         q = q + self.alpha * arm * (reward - q)
         choice = jax.random.categorical(key, self.beta * q + self.kappa * arm)
-        return (q, jax.nn.one_hot(choice, self.n_arms)), choice.astype(jnp.int32)
+        return q, choice.astype(jnp.int32)
 
 
 class TwoStepQ(eqx.Module):

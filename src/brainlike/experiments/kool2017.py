@@ -27,7 +27,6 @@ import dataclasses
 import numpy as np
 
 from .. import analysis as A
-from .. import plot
 from .._errors import ConfigError
 from ..data import KOOL_COMMON, KOOL_FILES, load_kool2017
 from ..tasks import TwoStep
@@ -78,7 +77,7 @@ def people_analysis(table, lags: int = 1) -> dict:
             per_person.append(np.nan)
     per_person = np.asarray(per_person)
     return {"stay": stay, "regression": pooled.to_dict(), "model_based_per_person": per_person.tolist(),
-            "fraction_positive": float(np.nanmean(per_person > 0)), "n_people": int(per_person.size),
+            "fraction_positive": float(np.nanmean(per_person > 0)), "n_people": per_person.size,
             "n_trials": int(len(t)), "switch_after_rare_reward": stay["common_rewarded"] - stay["rare_rewarded"],
             "reward_rate": float(np.mean(reward))}
 
