@@ -28,7 +28,6 @@ import dataclasses
 import equinox as eqx
 import jax
 import numpy as np
-import optax
 
 from .. import analysis as A
 from .. import plot
@@ -37,9 +36,11 @@ from .._recording import Recording
 from ..agents import UCB, Gittins, ThompsonSampling
 from ..agents import play as play_agent
 from ..circuits import GRU, LSTM, Network
-from ..plasticity import ActorCritic, make_actor_critic_step, rollout
+from ..plasticity import ActorCritic, rollout
 from ..tasks import BANDIT_STRUCTURES, Bandit, Environment
 from ._base import Evaluation, Experiment, at_most, below, register
+from .song2017_perceptual import actor_critic_step
+from .song2017_perceptual import optimizer as reward_optimizer
 
 __all__ = ["Wang2018Bandits", "Config", "MetaRL", "meta_rl_agent", "frozen_play", "BASELINES"]
 
@@ -122,22 +123,13 @@ class MetaRL(Experiment):
         return {name: meta_rl_agent(c, env, jax.random.fold_in(key, i)) for i, (name, env) in enumerate(envs.items())}
 
     def optimizer(self, c):
-        if not 0 < c.learning_rate_final <= c.learning_rate:
-            raise ConfigError(f"need 0 < learning_rate_final <= learning_rate, got {c.learning_rate_final} and "
-                              f"{c.learning_rate}")
-        schedule = optax.cosine_decay_schedule(c.learning_rate, c.n_steps, alpha=c.learning_rate_final / c.learning_rate)
-        return optax.chain(optax.clip_by_global_norm(c.grad_clip), optax.adam(schedule))
+        return reward_optimizer(c)
 
     def init_optimizer(self, c, optimizer, model):
         return {name: optimizer.init(eqx.filter(agent, eqx.is_inexact_array)) for name, agent in model.items()}
 
     def step(self, c, optimizer):
-        entropy = c.entropy_coef
-        if c.entropy_final != c.entropy_coef:
-            entropy = optax.linear_schedule(c.entropy_coef, c.entropy_final, c.n_steps)
-        steps = {name: make_actor_critic_step(env, optimizer, n_envs=c.n_envs, n_steps=env.max_steps, gamma=c.gamma,
-                                              lam=c.lam, value_coef=c.value_coef, entropy_coef=entropy)
-                 for name, env in self.environments(c).items()}
+        steps = {name: actor_critic_step(c, env, optimizer) for name, env in self.environments(c).items()}
 
         def step(model, opt_state, key):
             new_model, new_state, metrics = {}, {}, {}
