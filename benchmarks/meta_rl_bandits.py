@@ -43,7 +43,7 @@ def main():
     models, _ = jax.block_until_ready(train(keys))
     wall = time.perf_counter() - t0
     steps = a.seeds * a.updates * a.envs * c.horizon
-    print(f"train {wall:.1f} s including compile: {steps / wall / 1e6:.2f} M environment steps/s "
+    print(f"train {wall:.1f} s including compile: {steps / wall:,.0f} environment steps/s "
           f"({1e3 * wall / a.updates:.1f} ms per update of all seeds)")
     env = exp.environments(c)["independent"]
     ts = np.asarray(play(ThompsonSampling(), env, key=jax.random.PRNGKey(7), n_envs=a.eval)["regret"]).sum(0).mean()
