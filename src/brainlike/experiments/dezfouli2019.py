@@ -30,7 +30,7 @@ import optax
 
 from .._errors import ConfigError
 from ..agents import BANDIT_Q_MODELS, bandit_q_log_likelihood, fit_bandit_q
-from ..circuits import GRU, Network
+from ..circuits import GRU, Network, forward
 from ..data import DEZFOULI_FILE, load_dezfouli2019
 from ._base import Evaluation, Experiment, above, register
 
@@ -150,20 +150,9 @@ class Dezfouli2019(Experiment):
     def init_optimizer(self, c, optimizer, model):
         return eqx.filter_vmap(lambda m: optimizer.init(eqx.filter(m, eqx.is_inexact_array)))(model)
 
-    @staticmethod
-    def _log_probs(net: Network, inputs):
-        """``[sequences time 2]`` log-probabilities of the next choice."""
-        def one(x):
-            def body(h, xt):
-                h, rate = net.circuit.step(h, xt, key=jax.random.PRNGKey(0))
-                return h, net.read(rate)
-
-            return jax.nn.log_softmax(jax.lax.scan(body, net.circuit.init_state(), x)[1])
-
-        return jax.vmap(one)(inputs)
-
     def _choice_ll(self, net, seq_inputs, choice):
-        logp = self._log_probs(net, seq_inputs)
+        """``[sequences time]`` log-probability of each choice made (the GRU is noiseless: the key is unused)."""
+        logp = jax.nn.log_softmax(forward(net, seq_inputs, key=jax.random.PRNGKey(0))[1])
         return jnp.take_along_axis(logp, choice[..., None], axis=-1)[..., 0]
 
     def step(self, c: Config, optimizer):

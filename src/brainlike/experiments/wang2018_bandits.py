@@ -39,7 +39,7 @@ from ..circuits import GRU, LSTM, Network
 from ..plasticity import ActorCritic, rollout
 from ..tasks import BANDIT_STRUCTURES, Bandit, Environment
 from ._base import Evaluation, Experiment, at_most, below, register
-from .song2017_perceptual import actor_critic_step
+from .song2017_perceptual import actor_critic_step, training_figure
 from .song2017_perceptual import optimizer as reward_optimizer
 
 __all__ = ["Wang2018Bandits", "Config", "MetaRL", "meta_rl_agent", "frozen_play", "BASELINES"]
@@ -212,16 +212,7 @@ class Wang2018Bandits(MetaRL):
             plot.regret_curves(cv, ax=ax, title=f"{s} arms")
         fig.tight_layout()
         figs = {"regret": fig}
-        rows = sorted((m for m in metrics if m.get("seed", 0) == 0), key=lambda m: m["step"])
-        if rows:
-            fig, ax = plt.subplots(figsize=(4.4, 3.0))
-            for s in curves:
-                key = f"{s}/reward_per_episode"
-                if key in rows[0]:
-                    ax.plot([m["step"] for m in rows], [m[key] for m in rows], lw=1, label=s)
-            ax.set_xlabel("update")
-            ax.set_ylabel("reward per episode")
-            ax.legend(fontsize=7, frameon=False)
-            fig.tight_layout()
+        fig = training_figure(c, metrics, keys=tuple(f"{s}/reward_per_episode" for s in curves))
+        if fig is not None:
             figs["training"] = fig
         return figs
