@@ -3,7 +3,11 @@ periodicity of a map.
 
 Grid score (Sargolini et al. 2006 Science; Langston et al. 2010 Science): the autocorrelogram of the
 rate map is correlated with its rotations by 30, 60, 90, 120 and 150 degrees inside an annulus around
-the central peak; gridness = min(r60, r120) - max(r30, r90, r150), the largest over annulus sizes.
+the central peak; gridness = min(r60, r120) - max(r30, r90, r150), the largest over annulus sizes (the
+set of annular masks of Banino et al. 2018 Nature). Grid spacing and orientation come from the six
+autocorrelogram peaks nearest the centre (Hafting et al. 2005 Nature; Stensola et al. 2012 Nature for
+modules), and the significance threshold from grid scores of maps with activity shifted in time against
+position (Langston et al. 2010; Banino et al. 2018: the 95th percentile of the shuffled scores).
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import fft, ndimage
 
-__all__ = ["field_skew", "autocorrelogram", "grid_score", "spectral_concentration"]
+__all__ = ["field_skew", "autocorrelogram", "grid_score", "spectral_concentration", "grid_properties", "grid_modules",
+           "grid_score_threshold"]
 
 
 def field_skew(field: np.ndarray, positions: np.ndarray) -> float:
@@ -94,3 +99,88 @@ def spectral_concentration(rate_map: np.ndarray, k: int = 1) -> float:
     p = np.sort((c**2).ravel())[::-1]
     total = p.sum()
     return float(p[:k].sum() / total) if total > 0 else float("nan")
+
+
+def grid_properties(rate_map: np.ndarray, bin_size: float = 1.0, min_peak: float = 0.0) -> dict[str, float]:
+    """Spacing (in the units of ``bin_size``) and orientation (degrees in [0, 60)) of a grid: the median
+    distance from the centre of the autocorrelogram to its six nearest local maxima (above ``min_peak``),
+    and the smallest angle of those peaks modulo 60 degrees. NaN when fewer than three peaks are found."""
+    ac = autocorrelogram(rate_map)
+    filled = np.nan_to_num(ac, nan=-np.inf)
+    peaks = (filled == ndimage.maximum_filter(filled, size=5, mode="constant", cval=-np.inf)) & (filled > min_peak)
+    h, w = ac.shape
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    ys, xs = np.nonzero(peaks)
+    d = np.hypot(ys - cy, xs - cx)
+    keep = d > 1.5  # not the central peak
+    ys, xs, d = ys[keep], xs[keep], d[keep]
+    if d.size < 3:
+        return {"spacing": float("nan"), "orientation": float("nan")}
+    near = np.argsort(d)[:6]
+    angles = np.degrees(np.arctan2(ys[near] - cy, xs[near] - cx)) % 60
+    return {"spacing": float(np.median(d[near]) * bin_size), "orientation": float(np.min(angles))}
+
+
+def grid_modules(spacing: np.ndarray, orientation: np.ndarray, max_modules: int = 6, seed: int = 0) -> np.ndarray:
+    """Module of each grid cell (``[cells]`` integer labels): k-means on log spacing (in units of 10%) and
+    orientation (as a point on the 60-degree circle), the number of modules chosen by silhouette score; all one module when
+    fewer than four cells or no split scores above 0.5 (Stensola et al. 2012: modules are discrete)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    spacing, orientation = np.asarray(spacing, float), np.asarray(orientation, float)
+    n = spacing.size
+    labels = np.zeros(n, int)
+    if n < 4:
+        return labels
+    phi = np.radians(orientation) * 6
+    # a 10% difference in spacing weighs as much as ~10 degrees of orientation
+    x = np.stack([np.log(spacing) / 0.1, np.cos(phi), np.sin(phi)], axis=1)
+    best = 0.5
+    for k in range(2, min(max_modules, n - 1) + 1):
+        lab = KMeans(k, n_init=10, random_state=seed).fit_predict(x)
+        score = silhouette_score(x, lab)
+        if score > best:
+            best, labels = score, lab
+    return labels
+
+
+def grid_score_threshold(position: np.ndarray, activity: np.ndarray, extent: tuple[float, float, float, float],
+                         n_bins: int = 32, n_shuffles: int = 200, min_shift: int | None = None,
+                         percentile: float = 95.0, seed: int = 0, null: str = "time_shift") -> tuple[float, np.ndarray]:
+    """Significance threshold for grid scores: ``percentile`` of the scores of shuffled rate maps
+    (``position [time 2]``, ``activity [time units]``), each of the ``n_shuffles`` draws from a random unit,
+    pooling the null over units. ``null="time_shift"`` shifts the unit's activity circularly in time
+    against the positions by at least ``min_shift`` samples (default a tenth of the recording; Langston et
+    al. 2010), the test for recorded neurons. ``null="spatial"`` permutes the visited bins of the unit's
+    own rate map: it keeps the map's distribution of values and so also rejects maps that are merely
+    rough (a fine-grained, salt-and-pepper map scores high against a smooth time-shifted null).
+    Returns the threshold and the shuffled scores."""
+    from ._rate_maps import rate_maps
+
+    activity = np.asarray(activity, float)
+    if activity.ndim == 1:
+        activity = activity[:, None]
+    t, n_units = activity.shape
+    rng = np.random.default_rng(seed)
+    units = rng.integers(n_units, size=n_shuffles)
+    if null == "spatial":
+        maps, _ = rate_maps(position, activity[:, np.unique(units)], extent, n_bins)
+        index = {u: i for i, u in enumerate(np.unique(units))}
+        shuffled_maps = []
+        for u in units:
+            m = maps[index[u]].copy()
+            ok = np.isfinite(m)
+            m[ok] = rng.permutation(m[ok])
+            shuffled_maps.append(m)
+    elif null == "time_shift":
+        min_shift = t // 10 if min_shift is None else int(min_shift)
+        if not 0 < min_shift < t - min_shift:
+            raise ValueError(f"grid_score_threshold: min_shift {min_shift} does not fit a recording of {t} samples")
+        shifts = rng.integers(min_shift, t - min_shift, size=n_shuffles)
+        shuffled = np.stack([np.roll(activity[:, u], s) for u, s in zip(units, shifts)], axis=1)
+        shuffled_maps, _ = rate_maps(position, shuffled, extent, n_bins)
+    else:
+        raise ValueError(f"grid_score_threshold: null must be 'time_shift' or 'spatial', got {null!r}")
+    scores = np.array([grid_score(m) for m in shuffled_maps])
+    return float(np.nanpercentile(scores, percentile)), scores

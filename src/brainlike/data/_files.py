@@ -16,6 +16,7 @@ SHA256 = {
     "dabney2020_dopamine/Figure2d.mat": "b0be6ac7c2bde08f9cacd7a17ede249f6333dc82fc8ce384570e58529deb7bd5",
     "dezfouli2019_bandit/choices_diagno.csv.zip": "4c88203aaa14303adeff1239d19b246a01f69b0376d7cbbed64b996f17fdf928",
     "dezfouli2019_bandit/id_diag_SC.csv": "b5825219e768ab57378f6994ebc04a8ef83bdacf18d0d2ba47961201a5d583e1",
+    "gridcells/sargolini2006_trajectory.npz": "6911a18f3c3216cf0e1cc5d9b41495640cf75b66bfe481fe6db7c4c5d4bbb1b2",
     "kool2017_twostep/daw_2step_stakes_data.mat": "10ab687206f0701742064ba6e36ef35b79995d7e6698ba2811150aa87bae2778",
     "kool2017_twostep/daw_2step_stakes_subinfo.mat": "04664647a2078fb563ded04575d60a8229bdb73059df82d0eff32ec81a40c057",
     "kool2017_twostep/novel_2step_stakes_data.mat": "ef3d505fe0256addaf229d7e07582db91052b8e5c5e1f5079bbab13e26fa3ab5",
@@ -35,6 +36,7 @@ SHA256 = {
 DATASETS = {
     "dabney2020_dopamine": "mouse VTA dopamine neurons, 40 cells x 7 reward sizes (Dabney et al. 2020, Fig. 2)",
     "dezfouli2019_bandit": "human two-armed bandit, 101 people (healthy, depression, bipolar), one row per key press (Dezfouli et al. 2019)",
+    "gridcells": "a rat foraging in a 1 m box, 600 s at 50 Hz: positions only (Sargolini et al. 2006, via RatInABox)",
     "kool2017_twostep": "human two-step task with stakes, Daw version (100 people) and novel version (102) (Kool et al. 2017)",
     "kriegeskorte2008_92images": "92 object images, monkey IT (674 neurons) and human IT RDMs (Kriegeskorte 2008)",
     "padoa_ofc_shi2022": "monkey OFC during juice choice: one session of 6 cells and the classes of 1,526 cells (Shi et al. 2022)",

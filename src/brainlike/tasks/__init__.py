@@ -16,9 +16,11 @@ from ._pavlovian import REPRESENTATIONS, Phase, Protocol, microstimulus, tapped_
 from ._perceptual import PerceptualDecision
 from ._store_recall import StoreRecall
 from ._spatial import OpenField, Track, random_walk
+from ._trajectory import ARENA_SHAPES, Arena, RatMotion, rat_trajectories, rat_trajectory
+from ._place_cells import PLACE_CODES, HeadDirectionCells, PlaceCells
 from ._yang2019 import TASK_LABELS as YANG2019_LABELS
 from ._yang2019 import TASKS as YANG2019_TASKS
 from ._yang2019 import Yang2019
 
 __all__ = ["Task", "Environment", "TaskEnvironment", "Bandit", "TwoStep", "Harlow", "BANDIT_STRUCTURES",
-           "make_environment", "environment_names", "register_environment", "to_gymnasium", "EconomicChoice", "PADOA_OFFERS", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "EvidenceAccumulation", "SequentialDigits", "digit_split", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]
+           "make_environment", "environment_names", "register_environment", "to_gymnasium", "EconomicChoice", "PADOA_OFFERS", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "EvidenceAccumulation", "SequentialDigits", "digit_split", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Arena", "RatMotion", "rat_trajectory", "rat_trajectories", "ARENA_SHAPES", "PlaceCells", "HeadDirectionCells", "PLACE_CODES", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]
