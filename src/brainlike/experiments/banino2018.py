@@ -353,7 +353,7 @@ class Banino2018(Experiment):
         _, error = run(c, net, pc, hd, paths)
         error_t = np.asarray(error).mean(axis=0)  # [time] m
         stay = np.linalg.norm(np.asarray(paths["position"][:, 1:] - paths["position"][:, :1]), axis=-1).mean(0)
-        # the untrained network of the same seed: smooth random maps can pass the shuffle threshold too
+        # an untrained network of the same config, as a control: random maps can pass a shuffle threshold too
         untrained = member(self.init(c, jax.random.fold_in(jax.random.PRNGKey(c.seed), 0)), i_main)
         control = self._grid_analysis(c, untrained, pc, hd, paths, c.seed)
         control_fraction = float(np.mean(control["scores"] > main["threshold"]))
