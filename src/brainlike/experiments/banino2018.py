@@ -322,7 +322,7 @@ class Banino2018(Experiment):
         error = jnp.linalg.norm(pc.decode(jax.nn.softmax(place)) - paths["position"][:, 1:], axis=-1)
         return layer, error  # [paths time units], [paths time] (m)
 
-    def _grid_analysis(self, c, net, pc, hd, paths, seed):
+    def _grid_analysis(self, c, net, pc, hd, paths, seed, threshold=None):
         layer, _ = eqx.filter_jit(self._run)(c, net, pc, hd, paths)
         pos = np.asarray(paths["position"][:, 1:]).reshape(-1, 2)
         act = np.asarray(layer).reshape(pos.shape[0], -1)
@@ -330,7 +330,9 @@ class Banino2018(Experiment):
         extent = (-half, half, -half, half)
         maps, occupancy = A.rate_maps(pos, act, extent, c.map_bins)
         scores = np.array([A.grid_score(m) for m in maps])
-        threshold, null = A.grid_score_threshold(pos, act, extent, c.map_bins, c.n_shuffles, seed=seed, null=c.null)
+        null = None
+        if threshold is None:  # shuffle only when no threshold is given (the control uses the trained one's)
+            threshold, null = A.grid_score_threshold(pos, act, extent, c.map_bins, c.n_shuffles, seed=seed, null=c.null)
         return {"maps": maps, "occupancy": occupancy, "scores": scores, "threshold": threshold, "null": null,
                 "activity": act, "position": pos}
 
@@ -355,7 +357,7 @@ class Banino2018(Experiment):
         stay = np.linalg.norm(np.asarray(paths["position"][:, 1:] - paths["position"][:, :1]), axis=-1).mean(0)
         # an untrained network of the same config, as a control: random maps can pass a shuffle threshold too
         untrained = member(self.init(c, jax.random.fold_in(jax.random.PRNGKey(c.seed), 0)), i_main)
-        control = self._grid_analysis(c, untrained, pc, hd, paths, c.seed)
+        control = self._grid_analysis(c, untrained, pc, hd, paths, c.seed, threshold=main["threshold"])
         control_fraction = float(np.mean(control["scores"] > main["threshold"]))
         scores, threshold = main["scores"], main["threshold"]
         grid_units = np.flatnonzero(scores > threshold)
