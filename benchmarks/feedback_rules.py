@@ -4,7 +4,7 @@ The issue's goal: every rule's step costs at most 1.5x the BP step of the same n
 Adam update on a batch (forward, the rule's backward, the feedback matrices' own update), jitted, timed
 over a scan of ``--steps`` steps after a warm-up, best of ``--repeats``.
 
-    python benchmarks/feedback_rules.py [--batch 100] [--steps 200] [--repeats 3] [--mirror-batch 32]
+    python benchmarks/feedback_rules.py [--batch 100] [--steps 200] [--repeats 3] [--mirror-batch BATCH]
 """
 
 from __future__ import annotations
@@ -73,10 +73,12 @@ def main():
     p.add_argument("--batch", type=int, default=100)
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--mirror-batch", type=int, default=32)
+    p.add_argument("--mirror-batch", type=int, default=None,
+                   help="weight-mirror noise samples per step (default: --batch, as in akrout2019)")
     p.add_argument("--only", default=None, help="substring of the network names to run")
     a = p.parse_args()
-    print(f"device: {jax.devices()[0].device_kind}; batch {a.batch}; best of {a.repeats} x {a.steps} steps")
+    a.mirror_batch = a.mirror_batch or a.batch
+    print(f"device: {jax.devices()[0].device_kind}; batch {a.batch}, mirror batch {a.mirror_batch}; best of {a.repeats} x {a.steps} steps")
     for name, (net, shape) in networks(jax.random.PRNGKey(0)).items():
         if a.only and a.only not in name:
             continue

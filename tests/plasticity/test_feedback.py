@@ -111,6 +111,19 @@ def test_kolen_pollack_feedback_gets_the_forward_update_and_converges():
     np.testing.assert_allclose(gap, (1 - decay) ** 10 * gap0, rtol=1e-4)  # W - B shrinks geometrically
 
 
+def test_mirror_noise_is_white_unit_variance_and_keyed():
+    from brainlike.plasticity._feedback import mirror_noise
+
+    xi = np.asarray(mirror_noise(jax.random.PRNGKey(3), (4000, 37)))  # 37: not a multiple of 32 bits
+    assert set(np.unique(xi)) == {-1.0, 1.0}
+    cov = xi.T @ xi / xi.shape[0]
+    np.testing.assert_array_equal(np.diag(cov), 1.0)  # exactly, for signs
+    assert np.abs(cov - np.eye(37)).max() < 5 / np.sqrt(xi.shape[0])  # off-diagonal ~ N(0, 1/n)
+    assert np.abs(xi.mean(axis=0)).max() < 5 / np.sqrt(xi.shape[0])
+    np.testing.assert_array_equal(xi, np.asarray(mirror_noise(jax.random.PRNGKey(3), (4000, 37))))
+    assert not np.array_equal(xi, np.asarray(mirror_noise(jax.random.PRNGKey(4), (4000, 37))))
+
+
 @pytest.mark.parametrize("conv", [False, True])
 def test_weight_mirror_estimates_the_forward_weights(conv):
     """Akrout et al. eq. 6: E[xi^T (xi W^T)] = W for unit white noise; the initial mirror phase sets B ~ W."""

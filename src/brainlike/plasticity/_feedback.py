@@ -11,7 +11,8 @@ returns the rule's update and an Optax optimiser applies it unchanged:
            drawn for every batch (Moskovitz et al. 2018; Akrout et al. 2019 NeurIPS, section 4), here uniform
            in (0, 1) (:func:`random_magnitudes`);
 - ``frsf`` sign-concordant feedback with fixed random magnitudes, ``B = |R| * sign(W)``;
-- ``wm``   weight mirror (Akrout et al. 2019, eq. 6): noise ``xi`` is sent through the layer and ``B``
+- ``wm``   weight mirror (Akrout et al. 2019, eq. 6): white noise ``xi`` (random signs,
+           :func:`mirror_noise`) is sent through the layer and ``B``
            learns ``Delta B = eta_B xi^T (xi W^T) - lambda B``, whose fixed point is ``B = sigma^2 W / lambda``;
 - ``kp``   Kolen-Pollack (Kolen & Pollack 1994; Akrout et al. 2019, eqs. 3-4): ``B`` receives exactly the
            update of ``W`` and both decay, so ``W - B`` shrinks geometrically to 0;
@@ -37,7 +38,7 @@ from .._errors import ConfigError
 from ..circuits import Network
 from ..circuits._feedforward import Conv, Dense, FeedForward, add_bias
 
-__all__ = ["FEEDBACK_RULES", "random_magnitudes", "Feedback", "DirectFeedback", "with_feedback", "without_feedback",
+__all__ = ["FEEDBACK_RULES", "random_magnitudes", "mirror_noise", "Feedback", "DirectFeedback", "with_feedback", "without_feedback",
            "feedback_optimizer", "feedback_labels", "update_angles", "gradient_angles", "feedback_angles", "angle"]
 
 FEEDBACK_RULES = {
@@ -86,6 +87,17 @@ def random_magnitudes(key: PRNGKeyArray, shape: tuple[int, ...]) -> Array:
     bits = jax.random.bits(key, ((n + 1) // 2,), jnp.uint32)
     halves = jnp.concatenate([bits & 0xFFFF, bits >> 16])[:n]
     return ((halves.astype(jnp.float32) + 0.5) / 65536.0).reshape(shape)
+
+
+def mirror_noise(key: PRNGKeyArray, shape: tuple[int, ...]) -> Array:
+    """The weight mirror's white noise: independent random signs (+-1), 32 from every 32 random bits.
+    The mirror needs zero-mean, unit-variance noise uncorrelated across units (``E[xi xi^T] = I``);
+    signs give that exactly on the diagonal (Gaussian noise adds variance there) and cost a 32nd of the
+    random bits of Gaussian noise, which on a CPU cost as much as the noise pass itself."""
+    n = math.prod(shape)
+    words = jax.random.bits(key, ((n + 31) // 32,), jnp.uint32)
+    bits = (words[:, None] >> jnp.arange(32, dtype=jnp.uint32)) & 1
+    return (2.0 * bits.reshape(-1)[:n].astype(jnp.float32) - 1.0).reshape(shape)
 
 
 def _mirror(fn, xi: Array, weight: Array) -> Array:
@@ -157,7 +169,7 @@ class Feedback(eqx.Module):
         if self.rule == "brsf":
             aux = random_magnitudes(key, self.layer.weight.shape)
         elif self.rule == "wm":
-            aux = jax.random.normal(key, (self.mirror_batch, *x.shape[1:]))
+            aux = mirror_noise(key, (self.mirror_batch, *x.shape[1:]))
         else:
             aux = jnp.zeros(())
         y = _transported(self.layer.linear_map, self.rule, x, self.layer.weight, self.feedback, aux)
@@ -240,7 +252,7 @@ def with_feedback(network: FeedForward, rule: str, *, key: PRNGKeyArray, mirror_
         shapes = [network.input_shape, *network.hidden_shapes()[:-1]]  # each layer's input
         for i in range(1, len(layers)):
             shape = shapes[i] if isinstance(layers[i].layer, Conv) else (math.prod(shapes[i]),)
-            xi = jax.random.normal(jax.random.fold_in(keys[i], 1), (mirror_init, *shape))
+            xi = mirror_noise(jax.random.fold_in(keys[i], 1), (mirror_init, *shape))
             layers[i] = eqx.tree_at(lambda f: f.feedback, layers[i], _mirror(layers[i].layer.linear_map, xi,
                                                                               layers[i].layer.weight))
     return eqx.tree_at(lambda n: n.layers, network, tuple(layers))

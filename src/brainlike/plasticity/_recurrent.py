@@ -27,7 +27,7 @@ from jaxtyping import Array, PRNGKeyArray
 from .._errors import ConfigError
 from ..circuits import CTRNN, Network
 from ..circuits._ctrnn import _leaky_forward, leaky_backward
-from ._feedback import _feedback_matrix, _mirror, _transported, random_magnitudes
+from ._feedback import _feedback_matrix, _mirror, _transported, mirror_noise, random_magnitudes
 
 __all__ = ["FeedbackCTRNN", "FeedbackReadout", "recurrent_with_feedback", "recurrent_without_feedback"]
 
@@ -67,7 +67,7 @@ def _aux(rule: str, shape: tuple[int, ...], mirror_batch: int, key: PRNGKeyArray
     if rule == "brsf":
         return random_magnitudes(key, shape)
     if rule == "wm":
-        return jax.random.normal(key, (mirror_batch, shape[1]))
+        return mirror_noise(key, (mirror_batch, shape[1]))
     return jnp.zeros(())
 
 
@@ -159,7 +159,7 @@ def recurrent_with_feedback(network: Network, rule: str, *, key: PRNGKeyArray, m
     readout = FeedbackReadout(network.readout, rule, key=k_out, mirror_batch=mirror_batch)
     if rule == "wm" and mirror_init:
         n = circuit.n_units
-        xi = jax.random.normal(jax.random.fold_in(k_rec, 1), (mirror_init, n))
+        xi = mirror_noise(jax.random.fold_in(k_rec, 1), (mirror_init, n))
         circuit = eqx.tree_at(lambda c: c.feedback, circuit, _mirror(_dense, xi, circuit.w_rec))
         readout = eqx.tree_at(lambda r: r.feedback, readout, _mirror(_dense, xi, readout.weight))
     return eqx.tree_at(lambda m: (m.circuit, m.readout), network, (circuit, readout))
