@@ -80,3 +80,19 @@ def test_bad_training_settings():
         plasticity.make_step(task, opt, batch_size=0)
     with pytest.raises(ConfigError, match="learning_rate"):
         plasticity.adam(-1.0)
+
+
+def test_stacked_optimizer_state_is_each_networks_own():
+    keys = jax.random.split(jax.random.PRNGKey(0), 3)
+    stack = eqx.filter_vmap(lambda k: Network(CTRNN(2, 5, key=k), 1, key=k))(keys)
+    opt = plasticity.adam(1e-3)
+    stacked = plasticity.init_optimizer(opt, stack, stacked=True)
+    alone = [plasticity.init_optimizer(opt, jax.tree_util.tree_map(lambda x, i=i: x[i] if eqx.is_array(x) else x, stack))
+             for i in range(3)]
+    for i, state in enumerate(alone):
+        leaves = jax.tree_util.tree_leaves(state)
+        stacked_leaves = jax.tree_util.tree_leaves(stacked)
+        assert len(leaves) == len(stacked_leaves)
+        for a, b in zip(leaves, stacked_leaves):
+            assert b.shape == (3, *a.shape)  # the step count too: one per network
+            np.testing.assert_array_equal(b[i], a)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import ConfigError
+from ._rate_maps import _bin_index
 
 __all__ = ["path_statistics", "coverage"]
 
@@ -33,8 +34,7 @@ def coverage(position: np.ndarray, extent: tuple[float, float, float, float], n_
     path visits; with ``circular``, only bins whose centre lies in the inscribed circle count."""
     p = np.asarray(position, float)
     x0, x1, y0, y1 = extent
-    ix = np.clip(((p[:, 0] - x0) / (x1 - x0) * n_bins).astype(int), 0, n_bins - 1)
-    iy = np.clip(((p[:, 1] - y0) / (y1 - y0) * n_bins).astype(int), 0, n_bins - 1)
+    ix, iy = _bin_index(p[:, 0], x0, x1, n_bins), _bin_index(p[:, 1], y0, y1, n_bins)
     visited = np.zeros((n_bins, n_bins), bool)
     visited[iy, ix] = True
     c = (np.arange(n_bins) + 0.5) / n_bins * 2 - 1

@@ -40,6 +40,7 @@ import optax
 from .. import analysis as A
 from .._errors import ConfigError
 from ..data import SARGOLINI_FILE, load_sargolini2006
+from ..plasticity import init_optimizer
 from ..tasks import PLACE_CODES, Arena, HeadDirectionCells, PlaceCells, RatMotion, rat_trajectories
 from ._base import Evaluation, Experiment, above, at_least, at_most, holds, member, register
 
@@ -230,9 +231,11 @@ class PathIntegrator(eqx.Module):
 
 
 def _inputs(c: Config, paths: dict) -> jax.Array:
-    """Self-motion each step: speed and sin/cos of the turn (lstm) or the 2-D velocity (rnn), in m/s."""
+    """Self-motion each step: speed and sin/cos of the turn (lstm) or the 2-D velocity (rnn), in m/s. The
+    turn is the change of head direction over the step (sin and cos do not mind its wrapping at +-pi), so
+    simulated paths and a recorded rat's, whatever their sampling interval, are read alike."""
     if c.network == "lstm":
-        turn = paths["angular_velocity"] * RatMotion.dt
+        turn = jnp.diff(paths["head_direction"], axis=-1)
         return jnp.stack([paths["speed"], jnp.sin(turn), jnp.cos(turn)], axis=-1)
     return paths["velocity"]
 
@@ -274,7 +277,7 @@ class Banino2018(Experiment):
         return optax.chain(optax.clip(c.clip), opt) if c.clip > 0 else opt
 
     def init_optimizer(self, c, optimizer, model):
-        return eqx.filter_vmap(lambda m: optimizer.init(eqx.filter(m, eqx.is_inexact_array)))(model)
+        return init_optimizer(optimizer, model, stacked=True)
 
     def _loss(self, c: Config, net: PathIntegrator, pc, hd, paths, key):
         inputs = _inputs(c, paths)
@@ -471,7 +474,7 @@ class Banino2018(Experiment):
         axs[0].set_xlabel("grid score")
         axs[0].set_ylabel("units")
         axs[0].legend(fontsize=7, frameon=False)
-        t = np.arange(1, a["error_t"].size + 1) * RatMotion().dt
+        t = np.arange(1, a["error_t"].size + 1) * self.motion(c).dt
         axs[1].plot(t, 100 * a["error_t"], label="simulated paths")
         axs[1].plot(t, 100 * a["real"]["error_t"], label="real rat's velocities")
         axs[1].plot(t, 100 * a["stay"], "k:", label="no integration")

@@ -32,6 +32,7 @@ from .._errors import ConfigError
 from ..agents import BANDIT_Q_MODELS, bandit_q_log_likelihood, fit_bandit_q
 from ..circuits import GRU, Network, forward
 from ..data import DEZFOULI_FILE, load_dezfouli2019
+from ..plasticity import init_optimizer
 from ._base import Evaluation, Experiment, above, register
 
 __all__ = ["Dezfouli2019", "Config", "choice_sequences"]
@@ -148,7 +149,7 @@ class Dezfouli2019(Experiment):
                                                       alpha=c.learning_rate_final / c.learning_rate))
 
     def init_optimizer(self, c, optimizer, model):
-        return eqx.filter_vmap(lambda m: optimizer.init(eqx.filter(m, eqx.is_inexact_array)))(model)
+        return init_optimizer(optimizer, model, stacked=True)
 
     def _choice_ll(self, net, seq_inputs, choice):
         """``[sequences time]`` log-probability of each choice made (the GRU is noiseless: the key is unused)."""

@@ -34,11 +34,10 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from .. import analysis as A
-from .. import compare
-from .. import plot
+from .. import compare, plot
 from .._errors import ConfigError
-from ..circuits import CTRNN, GRU, LSTM, EIRNN, Network, forward, hidden_states
-from ..plasticity import adam, make_step
+from ..circuits import CTRNN, EIRNN, GRU, LSTM, Network, forward, hidden_states
+from ..plasticity import adam, init_optimizer, make_step
 from ..tasks import FlipFlop
 from ._base import Evaluation, Experiment, at_least, at_most, member, register
 
@@ -187,8 +186,7 @@ class Maheswaranathan2019(Experiment):
 
     def init_optimizer(self, c, optimizer, model):
         # one optimizer state per network: each is trained exactly as it would be alone
-        return {arch: eqx.filter_vmap(lambda m: optimizer.init(eqx.filter(m, eqx.is_inexact_array)))(stack)
-                for arch, stack in model.items()}
+        return {arch: init_optimizer(optimizer, stack, stacked=True) for arch, stack in model.items()}
 
     def step(self, c: Config, optimizer):
         one = make_step(make_task(c), optimizer, batch_size=c.batch_size, loss="mse")

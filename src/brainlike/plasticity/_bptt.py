@@ -34,8 +34,15 @@ def adam(learning_rate: float = 1e-3, grad_clip: float | None = 1.0) -> optax.Gr
     return optax.chain(*parts, optax.adam(learning_rate))
 
 
-def init_optimizer(optimizer: optax.GradientTransformation, network: Network) -> optax.OptState:
-    return optimizer.init(eqx.filter(network, eqx.is_inexact_array))
+def init_optimizer(optimizer: optax.GradientTransformation, network: Network, *, stacked: bool = False
+                   ) -> optax.OptState:
+    """``optimizer``'s state for the trainable (floating-point) arrays of ``network``. With ``stacked``,
+    ``network`` is a stack of networks along a leading axis (``eqx.filter_vmap`` of a constructor) trained
+    side by side: each gets the state it would have alone (its own step count, for instance)."""
+    def init(net):
+        return optimizer.init(eqx.filter(net, eqx.is_inexact_array))
+
+    return eqx.filter_vmap(init)(network) if stacked else init(network)
 
 
 def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | Callable = "cross_entropy",
