@@ -68,7 +68,7 @@ class Config:
     kp_decay: float = 2e-3  # Kolen-Pollack weight decay per step at the start (cosine-decayed like the lr)
     mirror_lr: float = 0.5  # weight mirror: SGD step of B towards the noise estimate of W, at the start
     mirror_lr_final: float = 0.002  # ... and at the end (cosine in between)
-    mirror_batch: int = 100  # noise samples per step sent through each layer (one per training example)
+    mirror_batch: int = 64  # noise samples per step sent through each layer (2 matmuls each: 64 keeps WM <= 1.5x BP)
     angle_examples: int = 500  # training examples for the update-gradient angles after training
     angle_batch: int = 20  # examples of each batch for the angles tracked during training
     checkpoint_every: int = 500

@@ -42,7 +42,7 @@ from .. import plot
 from .._errors import ConfigError
 from .._recording import Recording
 from ..circuits import ALIF, LIF, LSTM, Network, forward
-from ..plasticity import adam, make_step
+from ..plasticity import adam, init_optimizer, make_step
 from ..tasks import Encoded, SequentialDigits, StoreRecall
 from ._base import Evaluation, Experiment, at_least, at_most, member, between, register
 
@@ -195,8 +195,7 @@ class Bellec2018(Experiment):
         return opts | {f"digits_{arch}": adam(c.digits_learning_rate) for arch in c.digits_architectures}
 
     def init_optimizer(self, c, optimizers, model):
-        return {arch: eqx.filter_vmap(lambda m, o=optimizers[arch]: o.init(eqx.filter(m, eqx.is_inexact_array)))(stack)
-                for arch, stack in model.items()}
+        return {arch: init_optimizer(optimizers[arch], stack, stacked=True) for arch, stack in model.items()}
 
     def step(self, c: Config, optimizers):
         task = make_task(c)
