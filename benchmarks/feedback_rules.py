@@ -98,5 +98,6 @@ def main():
             ok = "ok" if t <= 1.5 * base else "OVER 1.5x"
             print(f"  {rule:5s} {1e3 * t:8.3f} ms/step   {t / base:5.2f}x BP   {ok}")
 
+
 if __name__ == "__main__":
     main()

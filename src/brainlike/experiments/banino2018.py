@@ -44,7 +44,7 @@ from ..plasticity import init_optimizer
 from ..tasks import PLACE_CODES, Arena, HeadDirectionCells, PlaceCells, RatMotion, rat_trajectories
 from ._base import Evaluation, Experiment, above, at_least, at_most, holds, member, register
 
-__all__ = ["Banino2018", "Sorscher2019", "Config", "SorscherConfig", "PathIntegrator"]
+__all__ = ["Banino2018", "Sorscher2019", "Config", "SorscherConfig", "PathIntegrator", "recorded_paths"]
 
 NETWORKS = ("lstm", "rnn")
 
@@ -240,6 +240,31 @@ def _inputs(c: Config, paths: dict) -> jax.Array:
     return paths["velocity"]
 
 
+def recorded_paths(position: np.ndarray, dt: float, seq_len: int) -> tuple[int, dict]:
+    """A recorded path ``position [samples 2]`` (m, every ``dt`` s) cut into windows of ``seq_len`` steps,
+    laid out like :func:`~brainlike.tasks.rat_trajectories`: step ``m`` of a window moves the rat from
+    ``position[m]`` to ``position[m + 1]`` with ``velocity[m]``, and ``head_direction[m]`` is the direction of
+    that move (the last sample keeps the last direction), so the heading change over step ``m`` is the turn
+    the rat makes before its next move. Returns the number of windows and the arrays (leading axis:
+    windows)."""
+    position = np.asarray(position, float)
+    v = np.diff(position, axis=0) / dt
+    n = len(v) // seq_len
+    if n < 1:
+        raise ConfigError(f"recorded_paths: {len(position)} samples are too few for one window of {seq_len} steps")
+    heading = np.unwrap(np.arctan2(v[:, 1], v[:, 0]))
+    head = np.concatenate([heading, heading[-1:]])  # one per sample
+    steps = slice(0, n * seq_len)
+
+    def windows(x):  # [samples ...] -> [n seq_len+1 ...], overlapping by one sample
+        return np.stack([x[i * seq_len:i * seq_len + seq_len + 1] for i in range(n)])
+
+    return n, {"position": windows(position), "head_direction": windows(head),
+               "velocity": v[steps].reshape(n, seq_len, 2),
+               "speed": np.linalg.norm(v[steps], axis=-1).reshape(n, seq_len),
+               "angular_velocity": (np.diff(head)[steps] / dt).reshape(n, seq_len)}
+
+
 @register
 class Banino2018(Experiment):
     name = "banino2018"
@@ -430,17 +455,7 @@ class Banino2018(Experiment):
         """Drive the network with a real rat's self-motion (Sargolini et al. 2006's 1 m box placed at the
         centre of the arena) in windows of ``seq_len`` steps, each starting from the true code."""
         rat = load_sargolini2006()
-        pos = rat["position"] - 0.5
-        v = np.diff(pos, axis=0) / rat["dt"]
-        heading = np.unwrap(np.arctan2(v[:, 1], v[:, 0]))
-        n = (len(v) - 1) // c.seq_len
-        sl = slice(1, 1 + n * c.seq_len)
-        head = np.concatenate([heading[:1], heading])  # heading at each sample
-        paths = {"position": np.stack([pos[i * c.seq_len:(i * c.seq_len) + c.seq_len + 1] for i in range(n)]),
-                 "velocity": v[sl].reshape(n, c.seq_len, 2),
-                 "speed": np.linalg.norm(v[sl], axis=-1).reshape(n, c.seq_len),
-                 "angular_velocity": (np.diff(heading)[:n * c.seq_len] / rat["dt"]).reshape(n, c.seq_len),
-                 "head_direction": np.stack([head[i * c.seq_len:(i * c.seq_len) + c.seq_len + 1] for i in range(n)])}
+        n, paths = recorded_paths(rat["position"] - 0.5, rat["dt"], c.seq_len)
         paths = {k: jnp.asarray(x, jnp.float32) for k, x in paths.items()}
         _, error = eqx.filter_jit(self._run)(c, net, pc, hd, paths)
         error_t = np.asarray(error).mean(axis=0)
