@@ -1,13 +1,21 @@
 """Sweeps: grids parsed, every point a run in the store and the index, failures reported and kept,
-the local and Ray engines giving the same networks."""
+points that differ in float values trained in one program as they would be alone, the local and Ray
+engines giving the same networks."""
 
+import dataclasses
 import json
 
+import equinox as eqx
+import jax
+import numpy as np
 import pytest
 
 from brainlike import ConfigError
+from brainlike._config import apply_overrides
 from brainlike.experiments import get
-from brainlike.runs import RunIndex, grid_points, parse_grid, run_sweep, sweep_table
+from brainlike.plasticity import fit
+from brainlike.runs import RunDir, RunIndex, grid_points, parse_grid, run_experiment, run_sweep, seed_keys, sweep_table
+from brainlike.runs._group import group_points, shared_program, train_group
 
 
 def test_grid_values_split_on_commas_outside_brackets():
@@ -65,3 +73,59 @@ def test_the_ray_engine_gives_the_local_engines_networks(runs_root):
             (runs_root / "ray" / b["run"] / "params.eqx").read_bytes()
         assert a["claims_passed"] == b["claims_passed"]
     assert len(RunIndex(runs_root / "ray").list(sweep=remote.sweep)) == 2
+
+
+def test_points_differing_in_float_values_share_a_program_and_shapes_split_them():
+    exp = get("perceptual_dm")
+    base = exp.config("smoke")
+    points = [{"learning_rate": lr, "n_units": n} for n in ("8", "16") for lr in ("1e-3", "3e-3")]
+    configs = [apply_overrides(base, p) for p in points]
+    # the learning rate enters the update as a traced number; the number of units sets shapes
+    assert group_points(exp, configs, points) == [([0, 1], ["learning_rate"]), ([2, 3], ["learning_rate"])]
+    # dt sets the number of time steps, rate_reg enters as a number
+    assert shared_program(exp, [apply_overrides(base, {"dt": v}) for v in ("10.0", "20.0")]) is None
+    assert shared_program(exp, [apply_overrides(base, {"rate_reg": v, "learning_rate": v})
+                                for v in ("1e-3", "3e-3")]) == ["learning_rate", "rate_reg"]
+
+
+def test_a_group_trains_each_network_as_it_would_be_trained_alone():
+    exp = get("perceptual_dm")
+    configs = [dataclasses.replace(exp.config("smoke"), n_steps=4, checkpoint_every=2, learning_rate=lr)
+               for lr in (1e-3, 1e-2)]
+    chunks = []
+    grouped = train_group(exp, configs, ["learning_rate"], 2,
+                          on_chunk=lambda step, i, models, opt, metrics: chunks.append((step, i, metrics["loss"].shape)))
+    assert chunks == [(2, 0, (2, 2)), (2, 1, (2, 2)), (4, 0, (2, 2)), (4, 1, (2, 2))]
+
+    def arrays(tree):
+        return [np.asarray(x) for x in jax.tree.leaves(eqx.filter(tree, eqx.is_array))]
+
+    assert max(np.abs(a - b).max() for a, b in zip(arrays(grouped[0]), arrays(grouped[1]))) > 1e-4
+    # the second point (not the first, whose values a mix-up would also give) against a run of it alone
+    c = configs[1]
+    keys = seed_keys(0, 2)  # a run's seeds: initial keys fold in 0, training keys 1
+    init, train = (jax.vmap(lambda k, i=i: jax.random.fold_in(k, i))(keys) for i in (0, 1))
+    opt = exp.optimizer(c)
+    models = eqx.filter_vmap(lambda k: exp.init(c, k))(init)
+    states = eqx.filter_vmap(lambda m: exp.init_optimizer(c, opt, m))(models)
+    alone, _ = fit(models, states, train, step=exp.step(c, opt), n_steps=4, chunk=2, progress=False)
+    for a, b in zip(arrays(alone), arrays(grouped[1])):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow  # two sweeps' worth of smoke runs, evaluation included: minutes
+def test_a_grouped_sweep_stores_the_runs_that_separate_runs_would(runs_root):
+    exp = get("perceptual_dm")
+    said = []
+    res = run_sweep(exp, size="smoke", seeds=2, grid=["learning_rate=1e-3,3e-3"], root=runs_root / "sweep",
+                    log=said.append)
+    assert said == ["2 points (learning_rate) x 2 seeds trained in one program"] and not res.failures
+    like = eqx.filter_vmap(lambda k: exp.init(exp.config("smoke"), k))(seed_keys(0, 2))
+    for r in res.runs:
+        run = RunDir(runs_root / "sweep" / r["run"])
+        assert run.has_checkpoint() and json.loads((run.path / "config.json").read_text())["params"] == r["params"]
+        alone = run_experiment(exp, apply_overrides(exp.config("smoke"), r["params"]), size="smoke", seeds=2,
+                               root=runs_root / "alone", progress=False, log=lambda m: None)
+        for a, b in zip(jax.tree.leaves(alone.run.load_tree("params.eqx", like)), jax.tree.leaves(run.load_tree("params.eqx", like))):
+            np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-5, atol=1e-6)
+        assert r["claims_total"] == len(alone.claims)

@@ -92,12 +92,13 @@ def sweep(
     quick: Annotated[bool, typer.Option("--quick", help="the quick size")] = False,
     smoke: Annotated[bool, typer.Option("--smoke", help="the smoke size")] = False,
     size: Annotated[Optional[str], typer.Option(help="smoke | quick | paper (default paper)")] = None,
-    engine: Annotated[str, typer.Option(help="local (one point after another) | ray")] = "local",
+    engine: Annotated[str, typer.Option(help="local (one group of points after another) | ray")] = "local",
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: a local Ray)")] = None,
     retries: Annotated[int, typer.Option(help="times a failed point is tried again")] = 1,
     out: Annotated[Optional[Path], typer.Option(help="run store root (default $BRAINLIKE_RUNS or ./runs)")] = None,
 ) -> None:
-    """Train EXPERIMENT at every point of a grid of config values, SEEDS networks per point."""
+    """Train EXPERIMENT at every point of a grid of config values, SEEDS networks per point (points that
+    differ only in float values, with the same shapes, trained in one vmapped program)."""
     from ..experiments import get
     from ..runs import default_root, run_sweep
 

@@ -105,6 +105,11 @@ class RunIndex:
                 db.execute("ROLLBACK")
                 raise
 
+    def remove(self, run_id: str) -> None:
+        """Forget a run (its directory is the caller's to delete)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
     def rebuild(self) -> int:
         """Index every run directory under the root from its own files (config, metrics, claims);
         returns how many. Used when the index is lost or corrupt."""

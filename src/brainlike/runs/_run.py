@@ -80,13 +80,7 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
             config = experiment.config(size)
         if seeds < 1:
             raise ConfigError(f"--seeds must be >= 1, got {seeds}")
-        run = RunDir.create(root, experiment.name)
-        run.write_json("config.json", {"experiment": experiment.name, "size": size, "seeds": seeds,
-                                       "config": config_to_dict(config), "sweep": sweep, "params": params or {}})
-        run.write_versions()
-        index.upsert(run.id, experiment=experiment.name, size=size, seeds=seeds, status="running",
-                     created=now(), updated=now(), path=str(run.path.resolve()), step=0, sweep=sweep,
-                     params=json.dumps(params or {}))
+        run = _open_run(index, root, experiment, config, size, seeds, sweep, params)
 
     n_steps = experiment.n_steps(config)
     keys = seed_keys(config.seed, seeds)
@@ -106,15 +100,7 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
     chunk = max(1, int(getattr(config, "checkpoint_every", 100)))
 
     def on_chunk(step, models, opt_states, metrics):
-        run.save_checkpoint(step, models, opt_states)
-        rows = []
-        for k in range(seeds):
-            row = {"step": step, "seed": k, "time": time.time()}
-            row.update({name: float(v[k, -1]) for name, v in metrics.items()})
-            row["loss_chunk_mean"] = float(np.mean(metrics["loss"][k]))
-            rows.append(row)
-        run.append_metrics(rows)
-        index.upsert(run.id, step=step, n_steps=n_steps, updated=now())
+        _record_chunk(run, index, step, n_steps, seeds, models, opt_states, metrics)
 
     t0 = time.perf_counter()
     try:
@@ -130,6 +116,40 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
         index.upsert(run.id, status="interrupted", updated=now())
         raise
     train_seconds = time.perf_counter() - t0
+    return _finish_run(experiment, config, run, index, models, eval_keys, size=size, seeds=seeds, n_steps=n_steps,
+                       train_seconds=train_seconds)
+
+
+def _open_run(index: RunIndex, root: Path, experiment: Experiment, config, size: str, seeds: int,
+              sweep: str | None, params: dict[str, str] | None) -> RunDir:
+    """A new run directory with its config and versions, and its row in the index."""
+    run = RunDir.create(root, experiment.name)
+    run.write_json("config.json", {"experiment": experiment.name, "size": size, "seeds": seeds,
+                                   "config": config_to_dict(config), "sweep": sweep, "params": params or {}})
+    run.write_versions()
+    index.upsert(run.id, experiment=experiment.name, size=size, seeds=seeds, status="running",
+                 created=now(), updated=now(), path=str(run.path.resolve()), step=0, sweep=sweep,
+                 params=json.dumps(params or {}))
+    return run
+
+
+def _record_chunk(run: RunDir, index: RunIndex, step: int, n_steps: int, seeds: int, models, opt_states,
+                  metrics: dict) -> None:
+    """Checkpoint a run and append its metrics after a chunk of training."""
+    run.save_checkpoint(step, models, opt_states)
+    rows = []
+    for k in range(seeds):
+        row = {"step": step, "seed": k, "time": time.time()}
+        row.update({name: float(v[k, -1]) for name, v in metrics.items()})
+        row["loss_chunk_mean"] = float(np.mean(metrics["loss"][k]))
+        rows.append(row)
+    run.append_metrics(rows)
+    index.upsert(run.id, step=step, n_steps=n_steps, updated=now())
+
+
+def _finish_run(experiment: Experiment, config, run: RunDir, index: RunIndex, models, eval_keys, *, size: str,
+                seeds: int, n_steps: int, train_seconds: float) -> RunResult:
+    """Save the trained networks, evaluate every seed, write results, claims, figures and the report."""
     run.save_tree("params.eqx", models)
 
     claims: list[Claim] = []

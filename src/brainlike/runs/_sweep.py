@@ -2,9 +2,11 @@
 
 Task-driven modelling is done in populations of networks (Maheswaranathan et al. 2019 NeurIPS trained
 thousands of RNNs to ask which dynamics are universal); a sweep is such a population. Each grid point is one
-run of ``seeds`` networks trained in one vmapped program (:func:`run_experiment`); the points run one after
-another (``engine="local"``) or as Ray tasks on a cluster or on local worker processes (``engine="ray"``,
-the optional ``ray`` extra), each writing its run to the same store. A point that fails is retried
+run of ``seeds`` networks; points that differ only in float values whose networks share every shape are
+trained together, seeds and points in one vmapped program (:mod:`._group`), the others one point per
+program (:func:`run_experiment`). The groups run one after another (``engine="local"``) or as Ray tasks,
+one per group, on a cluster or on local worker processes (``engine="ray"``, the optional ``ray`` extra),
+each writing its runs to the same store. A point that fails is retried
 (``retries``) and then reported, never dropped: the sweep's manifest ``sweeps/<id>.json`` lists every point,
 its run, or its error.
 """
@@ -25,6 +27,7 @@ from .._atomic import atomic_path, atomic_write_json
 from .._config import apply_overrides, config_from_dict, config_to_dict, split_assignment
 from .._errors import BrainlikeError, ConfigError, DataError, TrainingDiverged
 from ..experiments._base import Experiment
+from ._group import GroupDiverged, group_points, run_group
 from ._index import RunIndex
 from ._run import run_experiment
 from ._store import RunDir, default_root, now
@@ -100,6 +103,26 @@ def _one_point(name: str, config: dict, size: str, seeds: int, root: str, sweep:
             "claims_total": len(res.claims)}
 
 
+def _one_group(name: str, configs: list[dict], size: str, seeds: int, root: str, sweep: str, params: list[dict],
+               fields: list[str] | None) -> list[dict]:
+    """Train and evaluate a group of points (one program when ``fields`` names what they differ in; one
+    point per program otherwise, or when a network of the group diverges); one dict per point."""
+    from ..experiments import get
+
+    if not fields:
+        return [_one_point(name, c, size, seeds, root, sweep, p) for c, p in zip(configs, params)]
+    exp = get(name)
+    cfgs = [config_from_dict(exp.Config, c) for c in configs]
+    try:
+        results = run_group(exp, cfgs, params, fields, size=size, seeds=seeds, root=Path(root), sweep=sweep)
+    except GroupDiverged:  # which point diverged is found by running each alone
+        return [_one_point(name, c, size, seeds, root, sweep, p) for c, p in zip(configs, params)]
+    finally:
+        jax.clear_caches()  # see _one_point
+    return [{"params": p, "run": r.run.id, "claims_passed": sum(c.passed for c in r.claims),
+             "claims_total": len(r.claims)} for p, r in zip(params, results)]
+
+
 def run_sweep(experiment: Experiment, *, size: str = "quick", seeds: int = 1, grid: list[str] | None = None,
               root: str | Path | None = None, engine: str = "local", address: str | None = None,
               retries: int = 1, log=print) -> SweepResult:
@@ -134,20 +157,28 @@ def run_sweep(experiment: Experiment, *, size: str = "quick", seeds: int = 1, gr
             log(f"sweep point {points[i] or '(defaults)'} failed: {error}")
         atomic_write_json(manifest, state)
 
-    args = [(experiment.name, config_to_dict(c), size, seeds, str(root), sweep, p) for c, p in zip(configs, points)]
+    groups = group_points(experiment, configs, points)
+    args = [(experiment.name, [config_to_dict(configs[i]) for i in members], size, seeds, str(root), sweep,
+             [points[i] for i in members], fields) for members, fields in groups]
+    for members, fields in groups:
+        if fields:
+            log(f"{len(members)} points ({', '.join(fields)}) x {seeds} seeds trained in one program")
     if engine == "local":
-        for i, a in enumerate(args):
-            outcome, error = None, None
+        for (members, _), a in zip(groups, args):
+            outcomes, error = None, None
             for _attempt in range(retries + 1):
                 try:
-                    outcome, error = _one_point(*a), None
+                    outcomes, error = _one_group(*a), None
                     break
                 except BrainlikeError as e:  # e.g. a missing data file: tried again, then the other points go on
                     error = f"{type(e).__name__}: {e}"
-            record(i, outcome, error)
+            for j, i in enumerate(members):
+                record(i, outcomes[j] if outcomes else None, error)
     else:
-        for i, outcome, error in _ray_points(args, address, retries):
-            record(i, outcome, error)
+        for g, outcomes, error in _ray_groups(args, address, retries):
+            for j, i in enumerate(groups[g][0]):
+                record(i, outcomes[j] if outcomes else None, error)
+    runs.sort(key=lambda r: points.index(r["params"]))  # groups finish out of grid order
     state["status"] = "complete" if not failures else "failed points"
     state["finished"] = now()
     atomic_write_json(manifest, state)
@@ -162,8 +193,9 @@ def run_sweep(experiment: Experiment, *, size: str = "quick", seeds: int = 1, gr
     return SweepResult(sweep=sweep, runs=runs, failures=failures, manifest=manifest)
 
 
-def _ray_points(args: list[tuple], address: str | None, retries: int):
-    """Yield ``(index, outcome, error)`` for every point, each a Ray task retried up to ``retries`` times."""
+def _ray_groups(args: list[tuple], address: str | None, retries: int):
+    """Yield ``(group, outcomes, error)`` for every group of points, each a Ray task retried up to
+    ``retries`` times."""
     try:
         import ray
     except ImportError:
@@ -173,7 +205,7 @@ def _ray_points(args: list[tuple], address: str | None, retries: int):
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
         started = True
     try:
-        task = ray.remote(max_retries=retries, retry_exceptions=True)(_one_point)
+        task = ray.remote(max_retries=retries, retry_exceptions=True)(_one_group)
         refs = [task.remote(*a) for a in args]
         for i, ref in enumerate(refs):
             try:
