@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from brainlike import ConfigError, TrainingDiverged, plasticity, tasks
-from brainlike.circuits import CTRNN, Network
+from brainlike.circuits import CTRNN, Network, forward
 
 
 def test_losses_known_values():
@@ -19,6 +19,18 @@ def test_losses_known_values():
     assert np.isclose(plasticity.cross_entropy(out2, tgt, m2), np.log(3))
     assert np.isclose(plasticity.mse(jnp.ones((1, 2, 2)), jnp.zeros((1, 2, 2)), jnp.ones((1, 2))), 1.0)
     assert np.isclose(plasticity.rate_l2(2 * jnp.ones((1, 2, 3))), 4.0)
+    assert np.isclose(plasticity.rate_l1_penalty(jnp.array([[[2.0, -1.0], [0.0, 3.0]]])), 1.5)
+
+
+def test_the_l1_rate_penalty_adds_its_strength_times_the_mean_rate():
+    task = tasks.make("perceptual_decision", dt=20.0, stimulus=300.0, coherences=(25.6,))
+    net = Network(CTRNN(3, 8, key=jax.random.PRNGKey(1), dt=20.0, rate_fn="softplus"), 3, key=jax.random.PRNGKey(2))
+    trials = task.sample(jax.random.PRNGKey(3), 4)
+    key = jax.random.PRNGKey(4)
+    plain, _ = plasticity.supervised_loss(net, trials, key)
+    penalised, _ = plasticity.supervised_loss(net, trials, key, rate_l1=0.5)
+    rates, _ = forward(net, trials.inputs, key=key)  # softplus rates are positive: mean |r| = mean r
+    assert np.isclose(penalised - plain, 0.5 * np.mean(np.asarray(rates)), rtol=1e-5)
 
 
 def _setup(n_units=16):

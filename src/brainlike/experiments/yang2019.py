@@ -76,7 +76,8 @@ class Config:
     learning_rate: float = 1e-3  # Adam; cosine-decayed to final_lr_fraction of it over training
     final_lr_fraction: float = 0.05
     grad_clip: float = 1.0
-    rate_reg: float = 0.0
+    rate_reg: float = 0.0  # L2 penalty on rates (mean squared rate)
+    rate_l1: float = 0.0  # L1 penalty on rates (mean rate; the authors' l1_h)
     weight_reg: float = 0.0
     fixation_weight: float = 2.0  # the fixation output counts this much more in the loss
     checkpoint_every: int = 500  # steps
@@ -226,7 +227,7 @@ class Yang2019Experiment(Experiment):
         weights = jnp.ones(task.n_outputs).at[0].set(c.fixation_weight)
         loss = functools.partial(sigmoid_mse, channel_weights=weights)
         return make_step(task, optimizer, batch_size=c.batch_size, loss=loss, rate_reg=c.rate_reg,
-                         weight_reg=c.weight_reg)
+                         weight_reg=c.weight_reg, rate_l1=c.rate_l1)
 
     def evaluate(self, c: Config, model, key) -> Evaluation:
         k_perf, k_var, k_rule, k_rec = jax.random.split(key, 4)

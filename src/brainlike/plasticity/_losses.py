@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_deviation", "weight_l2", "LOSSES"]
+__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_l1_penalty", "rate_deviation", "weight_l2", "LOSSES"]
 
 
 def _masked_mean(per_step: Array, mask: Array) -> Array:
@@ -48,6 +48,12 @@ LOSSES = {"cross_entropy": cross_entropy, "mse": mse, "sigmoid_mse": sigmoid_mse
 def rate_l2(rates: Float[Array, "trials time units"]) -> Array:
     """Mean squared firing rate (Song et al. 2016: keeps activity low and solutions biological)."""
     return jnp.mean(rates**2)
+
+
+def rate_l1_penalty(rates: Float[Array, "trials time units"]) -> Array:
+    """Mean absolute firing rate: an L1 activity penalty, which drives a unit's rate to zero in the tasks
+    it is not needed for (Yang et al. 2019's ``l1_h``)."""
+    return jnp.mean(jnp.abs(rates))
 
 
 def rate_deviation(rates: Float[Array, "trials time units"], target: float) -> Array:
