@@ -139,6 +139,10 @@ def run_group(experiment: Experiment, configs: list, params: list[dict[str, str]
     """Train the points of ``configs`` together (:func:`train_group`) and finish each as its own run,
     checkpointed, evaluated and reported as a run of that point alone. Raises :class:`GroupDiverged`
     (after removing the group's unfinished runs) when any network's loss stops being finite."""
+    from ..data import data_file
+
+    for relative in experiment.data:  # as run_experiment: a missing or corrupt data file stops it first
+        data_file(relative)
     index = RunIndex(root)
     runs = [_open_run(index, root, experiment, c, size, seeds, sweep, p) for c, p in zip(configs, params)]
     n_steps = experiment.n_steps(configs[0])
