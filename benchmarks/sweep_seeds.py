@@ -27,7 +27,8 @@ import numpy as np
 from brainlike.experiments import get
 from brainlike.plasticity import make_chunk
 from brainlike.runs import seed_keys
-from brainlike.runs._group import _networks, _stack, _values_step, shared_program
+from brainlike.runs._group import _stack, _values_step, shared_program
+from brainlike.runs._run import init_networks
 
 
 def time_per_step(exp, c, n_seeds: int, steps: int) -> tuple[float, float]:
@@ -53,7 +54,7 @@ def time_points(exp, c, field: str, k: int, steps: int) -> tuple[float, float]:
         raise SystemExit(f"{exp.name}: points that differ in {field} cannot share a program")
     keys = seed_keys(c.seed, 1)
     t0 = time.perf_counter()
-    nets = [_networks(exp, x, keys) for x in configs]
+    nets = [init_networks(exp, x, keys) for x in configs]
     values = {f: jnp.asarray([getattr(x, f) for x in configs], jnp.float32) for f in fields}
     chunk = make_chunk(_values_step(exp, c, fields), steps)
     jax.block_until_ready(chunk((_stack([m for m, _ in nets]), values), _stack([o for _, o in nets]),
@@ -61,7 +62,7 @@ def time_points(exp, c, field: str, k: int, steps: int) -> tuple[float, float]:
     together = time.perf_counter() - t0
     t0 = time.perf_counter()
     for x in configs:
-        models, states = _networks(exp, x, keys)
+        models, states = init_networks(exp, x, keys)
         jax.block_until_ready(make_chunk(exp.step(x, exp.optimizer(x)), steps)(models, states, keys, jnp.asarray(0)))
     return together, time.perf_counter() - t0
 

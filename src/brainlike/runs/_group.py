@@ -26,7 +26,7 @@ from .._errors import TrainingDiverged
 from ..experiments._base import Experiment
 from ..plasticity import fit
 from ._index import RunIndex
-from ._run import RunResult, _finish_run, _open_run, _record_chunk, seed_keys
+from ._run import RunResult, _finish_run, _open_run, _record_chunk, init_networks, run_keys
 from ._store import now
 
 __all__ = ["shared_program", "group_points", "train_group", "run_group", "GroupDiverged"]
@@ -42,13 +42,6 @@ def _with_values(config, values: dict[str, Any]):
     for name, value in values.items():
         object.__setattr__(out, name, value)
     return out
-
-
-def _networks(experiment: Experiment, config, init_keys):
-    """The seeds' networks and optimizer states of one point, stacked along axis 0 (as a run makes them)."""
-    optimizer = experiment.optimizer(config)
-    models = eqx.filter_vmap(lambda k: experiment.init(config, k))(init_keys)
-    return models, eqx.filter_vmap(lambda m: experiment.init_optimizer(config, optimizer, m))(models)
 
 
 def _layout(tree) -> tuple:
@@ -84,10 +77,10 @@ def shared_program(experiment: Experiment, configs: list) -> list[str] | None:
         return None
     keys = jax.random.PRNGKey(0)[None]
     try:
-        layouts = {_layout(eqx.filter_eval_shape(_networks, experiment, c, keys)) for c in configs}
+        layouts = {_layout(eqx.filter_eval_shape(init_networks, experiment, c, keys)) for c in configs}
         if len(layouts) != 1:
             return None
-        model, opt_state = _take(_networks(experiment, first, keys), 0)
+        model, opt_state = _take(init_networks(experiment, first, keys), 0)
         values = {f: jnp.asarray(getattr(first, f), jnp.float32) for f in fields}
         eqx.filter_eval_shape(_values_step(experiment, first, fields), (model, values), opt_state, keys[0])
     except Exception:  # noqa: BLE001 -- any failure to trace means "not one program"; each point then runs alone
@@ -105,20 +98,14 @@ def _stack(trees: list):
     return eqx.combine(joined, eqx.filter(trees[0], eqx.is_array, inverse=True))
 
 
-def _keys(seed: int, seeds: int) -> tuple:
-    """Initialisation, training and evaluation keys of a run's seeds (as :func:`run_experiment` splits them)."""
-    keys = seed_keys(seed, seeds)
-    return tuple(jax.vmap(lambda k, i=i: jax.random.fold_in(k, i))(keys) for i in range(3))
-
-
 def train_group(experiment: Experiment, configs: list, fields: list[str], seeds: int, *, on_chunk=None):
     """The trained networks of every point of ``configs`` (differing only in ``fields``, see
     :func:`shared_program`), ``seeds`` per point, stacked point after point along axis 0 and trained in one
     program. Seed ``k`` of each point starts from the keys a run of that point alone would use.
     ``on_chunk(step, point, models, opt_states, metrics)`` is called for every point after each chunk."""
     first = configs[0]
-    init_keys, train_keys, _ = _keys(first.seed, seeds)
-    points = [_networks(experiment, c, init_keys) for c in configs]
+    init_keys, train_keys, _ = run_keys(first.seed, seeds)
+    points = [init_networks(experiment, c, init_keys) for c in configs]
     models, opt_states = _stack([m for m, _ in points]), _stack([o for _, o in points])
     values = {f: jnp.repeat(jnp.asarray([getattr(c, f) for c in configs], jnp.float32), seeds) for f in fields}
     part = [slice(i * seeds, (i + 1) * seeds) for i in range(len(configs))]
@@ -163,7 +150,7 @@ def run_group(experiment: Experiment, configs: list, params: list[dict[str, str]
             index.upsert(run.id, status="interrupted", updated=now())
         raise
     seconds = time.perf_counter() - t0
-    eval_keys = _keys(configs[0].seed, seeds)[2]
+    eval_keys = run_keys(configs[0].seed, seeds)[2]
     return [_finish_run(experiment, c, run, index, m, eval_keys, size=size, seeds=seeds, n_steps=n_steps,
                         train_seconds=seconds) for c, run, m in zip(configs, runs, models)]
 

@@ -40,6 +40,19 @@ def seed_keys(seed: int, n_seeds: int) -> jax.Array:
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(np.arange(n_seeds))
 
 
+def run_keys(seed: int, seeds: int) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Initialisation, training and evaluation keys of a run's seeds."""
+    keys = seed_keys(seed, seeds)
+    return tuple(jax.vmap(lambda k, i=i: jax.random.fold_in(k, i))(keys) for i in range(3))
+
+
+def init_networks(experiment: Experiment, config, init_keys) -> tuple[Any, Any]:
+    """The seeds' networks and optimizer states, stacked along axis 0."""
+    optimizer = experiment.optimizer(config)
+    models = eqx.filter_vmap(lambda k: experiment.init(config, k))(init_keys)
+    return models, eqx.filter_vmap(lambda m: experiment.init_optimizer(config, optimizer, m))(models)
+
+
 def _seed(tree: Any, k: int) -> Any:
     return jax.tree_util.tree_map(lambda x: x[k] if eqx.is_array(x) else x, tree)
 
@@ -83,14 +96,9 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
         run = _open_run(index, root, experiment, config, size, seeds, sweep, params)
 
     n_steps = experiment.n_steps(config)
-    keys = seed_keys(config.seed, seeds)
-    init_keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys)
-    train_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(keys)
-    eval_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(keys)
-
+    init_keys, train_keys, eval_keys = run_keys(config.seed, seeds)
     optimizer = experiment.optimizer(config)
-    models = eqx.filter_vmap(lambda k: experiment.init(config, k))(init_keys)
-    opt_states = eqx.filter_vmap(lambda m: experiment.init_optimizer(config, optimizer, m))(models)
+    models, opt_states = init_networks(experiment, config, init_keys)
     start = 0
     if resume and run.has_checkpoint():
         start, models, opt_states = run.load_checkpoint(models, opt_states, log=log)
