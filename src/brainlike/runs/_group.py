@@ -26,7 +26,7 @@ from .._errors import TrainingDiverged
 from ..experiments._base import Experiment
 from ..plasticity import fit
 from ._index import RunIndex
-from ._run import RunResult, _finish_run, _open_run, _record_chunk, init_networks, run_keys
+from ._run import RunResult, _finish_run, _open_run, _record_chunk, _seed, init_networks, run_keys
 from ._store import now
 
 __all__ = ["shared_program", "group_points", "train_group", "run_group", "GroupDiverged"]
@@ -80,16 +80,12 @@ def shared_program(experiment: Experiment, configs: list) -> list[str] | None:
         layouts = {_layout(eqx.filter_eval_shape(init_networks, experiment, c, keys)) for c in configs}
         if len(layouts) != 1:
             return None
-        model, opt_state = _take(init_networks(experiment, first, keys), 0)
+        model, opt_state = _seed(init_networks(experiment, first, keys), 0)
         values = {f: jnp.asarray(getattr(first, f), jnp.float32) for f in fields}
         eqx.filter_eval_shape(_values_step(experiment, first, fields), (model, values), opt_state, keys[0])
     except Exception:  # noqa: BLE001 -- any failure to trace means "not one program"; each point then runs alone
         return None
     return fields
-
-
-def _take(tree, part):
-    return jax.tree_util.tree_map(lambda x: x[part] if eqx.is_array(x) else x, tree)
 
 
 def _stack(trees: list):
@@ -112,13 +108,13 @@ def train_group(experiment: Experiment, configs: list, fields: list[str], seeds:
 
     def each_point(step, models_values, opt_states, metrics):
         for i, sl in enumerate(part):
-            on_chunk(step, i, _take(models_values[0], sl), _take(opt_states, sl), {k: v[sl] for k, v in metrics.items()})
+            on_chunk(step, i, _seed(models_values[0], sl), _seed(opt_states, sl), {k: v[sl] for k, v in metrics.items()})
 
     (models, _), _ = fit((models, values), opt_states, jnp.tile(train_keys, (len(configs), 1)),
                          step=_values_step(experiment, first, fields), n_steps=experiment.n_steps(first),
                          chunk=max(1, int(getattr(first, "checkpoint_every", 100))),
                          on_chunk=each_point if on_chunk else None, progress=False)
-    return [_take(models, sl) for sl in part]
+    return [_seed(models, sl) for sl in part]
 
 
 def run_group(experiment: Experiment, configs: list, params: list[dict[str, str]], fields: list[str], *,

@@ -53,7 +53,7 @@ def init_networks(experiment: Experiment, config, init_keys) -> tuple[Any, Any]:
     return models, eqx.filter_vmap(lambda m: experiment.init_optimizer(config, optimizer, m))(models)
 
 
-def _seed(tree: Any, k: int) -> Any:
+def _seed(tree: Any, k: int | slice) -> Any:
     return jax.tree_util.tree_map(lambda x: x[k] if eqx.is_array(x) else x, tree)
 
 
