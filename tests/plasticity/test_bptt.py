@@ -33,6 +33,19 @@ def test_the_l1_rate_penalty_adds_its_strength_times_the_mean_rate():
     assert np.isclose(penalised - plain, 0.5 * np.mean(np.asarray(rates)), rtol=1e-5)
 
 
+def test_the_l1_weight_penalty_is_the_mean_absolute_weight_of_every_matrix():
+    net = Network(CTRNN(3, 8, key=jax.random.PRNGKey(1), dt=20.0), 3, key=jax.random.PRNGKey(2))
+    # the matrices by hand: input 8x3, recurrent 8x8, readout 3x8 (biases are not connections)
+    mats = [np.asarray(net.circuit.w_in), np.asarray(net.circuit.w_rec), np.asarray(net.readout.weight)]
+    expected = sum(np.abs(m).sum() for m in mats) / sum(m.size for m in mats)
+    assert np.isclose(plasticity.weight_l1_penalty(net), expected, rtol=1e-6)
+    task = tasks.make("perceptual_decision", dt=20.0, stimulus=300.0, coherences=(25.6,))
+    trials, key = task.sample(jax.random.PRNGKey(3), 4), jax.random.PRNGKey(4)
+    plain, _ = plasticity.supervised_loss(net, trials, key)
+    penalised, _ = plasticity.supervised_loss(net, trials, key, weight_l1=0.5)
+    assert np.isclose(penalised - plain, 0.5 * expected, rtol=1e-5)
+
+
 def _setup(n_units=16):
     task = tasks.make("perceptual_decision", dt=20.0, stimulus=300.0, coherences=(25.6, 51.2))
     opt = plasticity.adam(1e-2)

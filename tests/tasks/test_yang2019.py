@@ -170,6 +170,16 @@ def test_single_tasks_are_registered_and_errors_are_clear():
     assert counts[TASKS.index("anti")] / counts[TASKS.index("go")] == pytest.approx(3, rel=0.15)
 
 
+def test_one_task_per_batch_draws_one_task_for_all_trials_with_the_same_probabilities():
+    blocked = Yang2019(tasks=("go", "anti"), weights=(1.0, 3.0), one_task_per_batch=True)
+    draw = jax.jit(lambda k: blocked.sample_conditions(k, 8)["task"])
+    batches = np.stack([np.asarray(draw(k)) for k in jax.random.split(jax.random.PRNGKey(2), 800)])
+    assert (batches == batches[:, :1]).all()  # one task per batch
+    first = batches[:, 0]
+    assert set(first) == {TASKS.index("go"), TASKS.index("anti")}
+    assert np.mean(first == TASKS.index("anti")) == pytest.approx(0.75, abs=0.05)  # 800 draws: sd 0.015
+
+
 def test_noise_has_the_authors_scale():
     task = Yang2019(tasks=("go",))
     trials = task.sample(jax.random.PRNGKey(3), 200)

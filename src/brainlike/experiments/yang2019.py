@@ -71,6 +71,7 @@ class Config:
     # tasks
     sigma_x: float = 0.01  # input noise (per sqrt(2 tau / dt) per step)
     task_weights: tuple[float, ...] | None = None  # None: the authors' (Ctx DM 1 and 2 five times as often)
+    one_task_per_batch: bool = False  # the authors' training: every batch one task; False: tasks mixed
     dm_coherences: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08)
     dly_dm_coherences: tuple[float, ...] = (0.08, 0.16, 0.32)
     # training (BPTT, Adam)
@@ -82,6 +83,7 @@ class Config:
     rate_reg: float = 0.0  # L2 penalty on rates (mean squared rate)
     rate_l1: float = 0.0  # L1 penalty on rates (mean rate; the authors' l1_h)
     weight_reg: float = 0.0
+    weight_l1: float = 0.0  # L1 penalty on connection weights (mean absolute weight; the authors' l1_weight)
     fixation_weight: float = 2.0  # the fixation output counts this much more in the loss
     checkpoint_every: int = 500  # steps
     # analysis
@@ -125,7 +127,8 @@ class Config:
 
 def make_task(c: Config, *, quiet: bool = False) -> Yang2019:
     return Yang2019(dt=c.dt, tau=c.tau, weights=c.task_weights, sigma_x=0.0 if quiet else c.sigma_x,
-                    dm_coherences=c.dm_coherences, dly_dm_coherences=c.dly_dm_coherences)
+                    dm_coherences=c.dm_coherences, dly_dm_coherences=c.dly_dm_coherences,
+                    one_task_per_batch=c.one_task_per_batch)
 
 
 def _quiet(net: Network) -> Network:
@@ -230,7 +233,7 @@ class Yang2019Experiment(Experiment):
         weights = jnp.ones(task.n_outputs).at[0].set(c.fixation_weight)
         loss = functools.partial(sigmoid_mse, channel_weights=weights)
         return make_step(task, optimizer, batch_size=c.batch_size, loss=loss, rate_reg=c.rate_reg,
-                         weight_reg=c.weight_reg, rate_l1=c.rate_l1)
+                         weight_reg=c.weight_reg, rate_l1=c.rate_l1, weight_l1=c.weight_l1)
 
     def evaluate(self, c: Config, model, key) -> Evaluation:
         k_perf, k_var, k_rule, k_rec = jax.random.split(key, 4)

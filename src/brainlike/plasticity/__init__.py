@@ -10,7 +10,7 @@ from ._loop import fit, make_chunk
 from ._perturbation import (PERTURBATION_RULES, HebbianLearner, Perturbation, binary_reward, make_hebbian_step,
                             perturbed_run, readout_choice, reward_modulated_update, update_baseline)
 from ._td import dopamine_response, successor_td, tabular_td, td_lambda, td_learn
-from ._losses import LOSSES, cross_entropy, mse, rate_deviation, rate_l1_penalty, rate_l2, sigmoid_mse, weight_l2
+from ._losses import LOSSES, cross_entropy, mse, rate_deviation, rate_l1_penalty, rate_l2, sigmoid_mse, weight_l1_penalty, weight_l2
 
 RULES = {"bptt": "backpropagation through time with an Optax optimiser (plasticity.make_step)",
          "eprop": "e-prop: eligibility traces and a broadcast learning signal, spiking circuits (plasticity.make_eprop_step)",
@@ -20,7 +20,7 @@ RULES = {"bptt": "backpropagation through time with an Optax optimiser (plastici
          **{name: f"{what} (plasticity.make_hebbian_step)" for name, what in PERTURBATION_RULES.items()}}
 
 __all__ = ["ActorCritic", "CRITICS", "Rollout", "rollout", "gae", "actor_critic_loss", "make_actor_critic_step", "play", "eprop_gradients", "make_eprop_step", "random_feedback", "adam", "init_optimizer", "make_step", "supervised_loss", "fit", "make_chunk",
-           "td_lambda", "td_learn", "dopamine_response", "successor_td", "tabular_td", "LOSSES", "cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_l1_penalty", "rate_deviation", "weight_l2", "RULES",
+           "td_lambda", "td_learn", "dopamine_response", "successor_td", "tabular_td", "LOSSES", "cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_l1_penalty", "rate_deviation", "weight_l2", "weight_l1_penalty", "RULES",
            "FEEDBACK_RULES", "Feedback", "DirectFeedback", "with_feedback", "without_feedback", "feedback_optimizer",
            "feedback_labels", "update_angles", "gradient_angles", "feedback_angles", "angle",
            "PERTURBATION_RULES", "Perturbation", "HebbianLearner", "perturbed_run", "binary_reward", "readout_choice",

@@ -18,7 +18,7 @@ from jaxtyping import Array, PRNGKeyArray
 from .._errors import ConfigError
 from ..circuits import Network, forward
 from ..tasks import Task
-from ._losses import LOSSES, rate_deviation, rate_l1_penalty, rate_l2, weight_l2
+from ._losses import LOSSES, rate_deviation, rate_l1_penalty, rate_l2, weight_l1_penalty, weight_l2
 
 __all__ = ["adam", "supervised_loss", "make_step", "init_optimizer"]
 
@@ -49,9 +49,10 @@ def init_optimizer(optimizer: optax.GradientTransformation, network: Network, *,
 
 def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | Callable = "cross_entropy",
                     rate_reg: float = 0.0, weight_reg: float = 0.0, rate_target: float | None = None,
-                    rate_l1: float = 0.0) -> tuple[Array, Metrics]:
-    """Task loss on ``trials`` plus L2 penalties on rates and weights and an L1 penalty on rates
-    (``rate_l1``: the mean absolute rate, sparser activity); returns ``(total, metrics)``.
+                    rate_l1: float = 0.0, weight_l1: float = 0.0) -> tuple[Array, Metrics]:
+    """Task loss on ``trials`` plus L2 penalties on rates and weights and L1 penalties on rates
+    (``rate_l1``: the mean absolute rate, sparser activity) and weights (``weight_l1``: the mean absolute
+    connection weight, sparser connections); returns ``(total, metrics)``.
     ``loss`` names one of :data:`LOSSES` or is a function ``(outputs, targets, mask) -> scalar``.
     With ``rate_target`` the rate penalty pulls each unit's mean rate (per step; spikes per step for a
     spiking circuit) towards it instead of towards zero (Bellec et al. 2018's firing-rate regulariser)."""
@@ -61,6 +62,8 @@ def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | 
     total = task_loss + rate_reg * rate_penalty(rates, rate_target) + weight_reg * weight_l2(network)
     if not (isinstance(rate_l1, (int, float)) and rate_l1 == 0):  # (a sweep may pass it traced)
         total = total + rate_l1 * rate_l1_penalty(rates)
+    if not (isinstance(weight_l1, (int, float)) and weight_l1 == 0):
+        total = total + weight_l1 * weight_l1_penalty(network)
     return total, supervised_metrics(outputs, trials, rates, task_loss, total)
 
 
@@ -87,7 +90,7 @@ def _loss_fn(loss) -> Callable:
 
 def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size: int = 64,
               loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0,
-              rate_target: float | None = None, rate_l1: float = 0.0) -> StepFn:
+              rate_target: float | None = None, rate_l1: float = 0.0, weight_l1: float = 0.0) -> StepFn:
     """One BPTT update on a fresh batch of ``batch_size`` trials of ``task``."""
     _loss_fn(loss)  # an unknown name fails here, not inside jit
 
@@ -97,7 +100,7 @@ def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size
         def objective(p):
             return supervised_loss(eqx.combine(p, static), trials, key, loss=loss,
                                    rate_reg=rate_reg, weight_reg=weight_reg, rate_target=rate_target,
-                                   rate_l1=rate_l1)
+                                   rate_l1=rate_l1, weight_l1=weight_l1)
 
         (_, metrics), grads = jax.value_and_grad(objective, has_aux=True)(params)
         return grads, metrics

@@ -120,7 +120,8 @@ def performance(outputs, conditions, *, threshold: float = 0.2 * np.pi, hold_fro
 @register("yang2019")
 class Yang2019(Task):
     """The 20-task suite (or any subset of it) as one interleaved task: each trial's task is drawn with
-    probabilities proportional to ``weights`` (over ``tasks``); the rule input always has 20 units, one
+    probabilities proportional to ``weights`` (over ``tasks``), or with ``one_task_per_batch`` one task for
+    all the trials drawn together (the authors' training, one task per batch); the rule input always has 20 units, one
     per task of :data:`TASKS`. Single tasks are registered as ``yang2019_<name>`` (``yang2019_dnms``).
 
     Conditions (each ``[trials]``): ``task`` (index into :data:`TASKS`), the two stimuli's directions
@@ -146,6 +147,9 @@ class Yang2019(Task):
     sigma_x: Array = eqx.field(converter=as_float_array, default=0.01)
     dm_coherences: Array = eqx.field(converter=as_float_array, default=(0.01, 0.02, 0.04, 0.08))
     dly_dm_coherences: Array = eqx.field(converter=as_float_array, default=(0.08, 0.16, 0.32))
+    # the authors' training (gyyang/multitask train.py): one task, drawn with the same probabilities, for all
+    # the trials of a batch (every call of sample_conditions) instead of one task per trial
+    one_task_per_batch: bool = eqx.field(static=True, default=False)
 
     def __check_init__(self):
         if not self.dt > 0:
@@ -200,7 +204,9 @@ class Yang2019(Task):
     # trial of a mixed batch, so the mixture compiles about as fast as a single task.
     def sample_conditions(self, key: PRNGKeyArray, n: int) -> dict[str, Array]:
         k_task, k_trials = jax.random.split(key)
-        which = jax.random.choice(k_task, len(self.tasks), (n,), p=jnp.asarray(self.probabilities))
+        which = jax.random.choice(k_task, len(self.tasks), (1 if self.one_task_per_batch else n,),
+                                  p=jnp.asarray(self.probabilities))
+        which = jnp.broadcast_to(which, (n,))
         index = jnp.asarray([TASKS.index(t) for t in self.tasks], jnp.int32)[which]
         return self._sample(index, k_trials, n)
 
