@@ -60,11 +60,16 @@ def supervised_loss(network: Network, trials, key: PRNGKeyArray, *, loss: str | 
     rates, outputs = forward(network, trials.inputs, key=key)
     task_loss = loss_fn(outputs, trials.targets, trials.mask)
     total = task_loss + rate_reg * rate_penalty(rates, rate_target) + weight_reg * weight_l2(network)
-    if not (isinstance(rate_l1, (int, float)) and rate_l1 == 0):  # (a sweep may pass it traced)
+    # the L1 terms only where asked for (a grouped sweep may pass a strength traced, so never zero here)
+    if not _is_zero(rate_l1):
         total = total + rate_l1 * rate_l1_penalty(rates)
-    if not (isinstance(weight_l1, (int, float)) and weight_l1 == 0):
+    if not _is_zero(weight_l1):
         total = total + weight_l1 * weight_l1_penalty(network)
     return total, supervised_metrics(outputs, trials, rates, task_loss, total)
+
+
+def _is_zero(strength) -> bool:
+    return isinstance(strength, (int, float)) and strength == 0
 
 
 def rate_penalty(rates, rate_target: float | None = None) -> Array:

@@ -11,7 +11,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_l1_penalty", "rate_deviation", "weight_l2", "weight_l1_penalty", "LOSSES"]
+__all__ = ["cross_entropy", "mse", "sigmoid_mse", "rate_l2", "rate_l1_penalty", "rate_deviation", "weight_l2",
+           "weight_l1_penalty", "LOSSES"]
 
 
 def _masked_mean(per_step: Array, mask: Array) -> Array:
@@ -62,24 +63,21 @@ def rate_deviation(rates: Float[Array, "trials time units"], target: float) -> A
     return jnp.mean((jnp.mean(rates, axis=(0, 1)) - target) ** 2)
 
 
-def _matrices(model: eqx.Module) -> list[Array]:
-    """The connection matrices of ``model``: its floating-point arrays of two or more dimensions."""
-    return [x for x in jax.tree_util.tree_leaves(eqx.filter(model, eqx.is_inexact_array)) if x.ndim >= 2]
+def _mean_over_matrices(model: eqx.Module, f) -> Array:
+    """Mean of ``f(weight)`` over every entry of the connection matrices of ``model`` (its floating-point
+    arrays of two or more dimensions: biases and states excluded)."""
+    leaves = [x for x in jax.tree_util.tree_leaves(eqx.filter(model, eqx.is_inexact_array)) if x.ndim >= 2]
+    if not leaves:
+        return jnp.zeros(())
+    return sum(jnp.sum(f(x)) for x in leaves) / sum(x.size for x in leaves)
 
 
 def weight_l2(model: eqx.Module) -> Array:
     """Mean squared connection weight over all matrices of ``model`` (biases and states excluded)."""
-    leaves = _matrices(model)
-    if not leaves:
-        return jnp.zeros(())
-    return sum(jnp.sum(x**2) for x in leaves) / sum(x.size for x in leaves)
+    return _mean_over_matrices(model, jnp.square)
 
 
 def weight_l1_penalty(model: eqx.Module) -> Array:
-    """Mean absolute connection weight over all matrices of ``model``: an L1 penalty that prunes the
-    connections a unit does not need, e.g. the input ring of the modality it ignores (Yang et al. 2019's
-    ``l1_weight``)."""
-    leaves = _matrices(model)
-    if not leaves:
-        return jnp.zeros(())
-    return sum(jnp.sum(jnp.abs(x)) for x in leaves) / sum(x.size for x in leaves)
+    """Mean absolute connection weight over all matrices of ``model``: an L1 penalty, which drives the
+    connections the task does not need to zero (sparser connectivity; Yang et al. 2019's ``l1_weight``)."""
+    return _mean_over_matrices(model, jnp.abs)

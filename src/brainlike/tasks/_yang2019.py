@@ -121,8 +121,8 @@ def performance(outputs, conditions, *, threshold: float = 0.2 * np.pi, hold_fro
 class Yang2019(Task):
     """The 20-task suite (or any subset of it) as one interleaved task: each trial's task is drawn with
     probabilities proportional to ``weights`` (over ``tasks``), or with ``one_task_per_batch`` one task for
-    all the trials drawn together (the authors' training, one task per batch); the rule input always has 20 units, one
-    per task of :data:`TASKS`. Single tasks are registered as ``yang2019_<name>`` (``yang2019_dnms``).
+    all the trials drawn together (the authors' training, one task per batch); the rule input always has 20
+    units, one per task of :data:`TASKS`. Single tasks are registered as ``yang2019_<name>`` (``yang2019_dnms``).
 
     Conditions (each ``[trials]``): ``task`` (index into :data:`TASKS`), the two stimuli's directions
     ``stim1_loc``/``stim2_loc`` (radians) and strengths per modality (``stim1_mod1``...; 0 when absent),
