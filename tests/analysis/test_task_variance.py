@@ -70,6 +70,33 @@ def test_fractional_task_variance_and_exclusive_fractions():
     assert A.exclusive_fractions(f) == (0.5, 0.5)
 
 
+def test_a_random_rotation_keeps_each_tasks_total_variance_and_mixes_exclusive_units():
+    recs, labels, _ = planted()
+    q = A.random_rotation(labels.size, seed=3)
+    np.testing.assert_allclose(q @ q.T, np.eye(labels.size), atol=1e-12)
+    np.testing.assert_array_equal(q, A.random_rotation(labels.size, seed=3))  # the seed fixes it
+    tv, _ = A.task_variance(recs, t_start=0.0)
+    turned, _ = A.task_variance(recs, t_start=0.0, rotation=q)
+    # the variance summed over units is the trace of the covariance, which a rotation keeps
+    np.testing.assert_allclose(turned.sum(axis=0), tv.sum(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(A.task_variance(recs, t_start=0.0, rotation=np.eye(labels.size))[0], tv)
+    # half the units vary (independently) in task "a" only, half in "b" only: all exclusive; rotated,
+    # every unit mixes both halves and hardly any is exclusive (FTV near 0)
+    rng = np.random.default_rng(4)
+    n = 48
+    scale = np.r_[np.ones(n // 2), np.full(n // 2, 1e-3)]
+    two = {"a": rng.normal(size=(200, 5, n)) * scale, "b": rng.normal(size=(200, 5, n)) * scale[::-1]}
+    tv2, _ = A.task_variance(two, t_start=0.0, dt=20.0)
+    assert A.exclusive_fractions(A.fractional_task_variance(tv2[:, 0], tv2[:, 1])) == (0.5, 0.5)
+    turned2, _ = A.task_variance(two, t_start=0.0, dt=20.0, rotation=A.random_rotation(n, seed=0))
+    low, high = A.exclusive_fractions(A.fractional_task_variance(turned2[:, 0], turned2[:, 1]))
+    assert max(low, high) < 0.1
+    with pytest.raises(ConfigError, match="rotation"):
+        A.task_variance(recs, t_start=0.0, rotation=np.eye(5))
+    with pytest.raises(ConfigError, match="rotation"):
+        A.task_variance(recs, t_start=0.0, rotation=np.ones(5))
+
+
 def test_clustering_errors_are_clear():
     with pytest.raises(ConfigError, match="too few"):
         A.cluster_units(np.ones((3, 4)), n_clusters=range(5, 8))

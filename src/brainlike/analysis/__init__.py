@@ -34,6 +34,7 @@ from ._task_variance import (
                               exclusive_fractions,
                               fractional_task_variance,
                               normalized_task_variance,
+                              random_rotation,
                               task_variance,
 )
 from ._tdr import TDR, targeted_dimensionality_reduction
@@ -57,6 +58,6 @@ __all__ = ["cumulative_regret", "stay_probabilities", "two_step_regression", "Tw
            "field_skew", "autocorrelogram", "grid_score", "spectral_concentration", "grid_properties", "grid_modules",
            "grid_score_threshold", "rate_maps", "spatial_information", "border_score", "head_direction_tuning",
            "path_statistics", "coverage",
-           "task_variance", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
+           "task_variance", "random_rotation", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
            "fractional_task_variance", "exclusive_fractions", "fit_indifference", "IndifferenceFit", "choice_curve",
            "economic_variables", "trial_types", "value_tuning", "ValueTuning", "VALUE_CLASSES", "firing_rates", "isi_cv", "fano_factor", "bin_spikes"]

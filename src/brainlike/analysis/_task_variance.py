@@ -20,17 +20,26 @@ import numpy as np
 from .._errors import ConfigError
 from .._recording import Recording
 
-__all__ = ["task_variance", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
+__all__ = ["task_variance", "random_rotation", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
            "fractional_task_variance", "exclusive_fractions"]
 
 
 def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray], *, t_start: float = 500.0,
-                  dt: float | None = None) -> tuple[np.ndarray, list[str]]:
+                  dt: float | None = None, rotation: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """``[units tasks]`` task variance and the task names, from one recording per task (trials: the
     task's stimulus conditions, all of the same length) or ``[trials time units]`` arrays with ``dt``.
-    Time before ``t_start`` ms is left out."""
+    Time before ``t_start`` ms is left out.
+
+    ``rotation`` (``[units units]``, orthogonal) turns the activity first, ``r @ rotation``: the same
+    population code in axes that are not its units. This is Yang et al.'s control for fractional task
+    variance (their Fig. 3, grey): a rotation keeps each task's total variance over units and mixes
+    what single units do (:func:`random_rotation`)."""
     if not recordings:
         raise ConfigError("task_variance: no recordings given")
+    if rotation is not None:
+        rotation = np.asarray(rotation, np.float64)
+        if rotation.ndim != 2 or rotation.shape[0] != rotation.shape[1]:
+            raise ConfigError(f"task_variance: rotation has shape {rotation.shape}, expected [units units]")
     names, columns, n_units = [], [], None
     for name, rec in recordings.items():
         act = rec.activity if isinstance(rec, Recording) else np.asarray(rec)
@@ -42,12 +51,27 @@ def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray]
         if n_units is not None and act.shape[2] != n_units:
             raise ConfigError(f"task_variance: {name!r} has {act.shape[2]} units, the others {n_units}")
         n_units = act.shape[2]
+        if rotation is not None:
+            if rotation.shape[0] != n_units:
+                raise ConfigError(f"task_variance: rotation is {rotation.shape[0]} x {rotation.shape[0]}, "
+                                  f"{name!r} has {n_units} units")
+            act = act.astype(np.float64) @ rotation
         first = int(round(t_start / step))
         if first >= act.shape[1]:
             raise ConfigError(f"task_variance: {name!r} lasts {act.shape[1] * step:g} ms, not past t_start={t_start:g} ms")
         columns.append(act[:, first:].astype(np.float64).var(axis=0).mean(axis=0))
         names.append(name)
     return np.stack(columns, axis=1), names
+
+
+def random_rotation(n_units: int, seed: int = 0) -> np.ndarray:
+    """A random ``[n_units n_units]`` orthogonal matrix, uniform (Haar) over rotations and reflections,
+    from ``seed``: the control of :func:`task_variance`."""
+    from scipy.stats import ortho_group
+
+    if n_units < 2:
+        raise ConfigError(f"random_rotation: need >= 2 units, got {n_units}")
+    return ortho_group.rvs(n_units, random_state=np.random.default_rng(seed))
 
 
 def active_units(tv: np.ndarray, threshold: float = 1e-3) -> np.ndarray:

@@ -11,7 +11,8 @@ then studied as the paper studied it:
   normalised per unit; units clustered by k-means with the number of clusters chosen by the silhouette
   score (Fig. 2);
 * fractional task variance between pairs of tasks: DM 1 vs DM 2 (exclusive units), Ctx DM 1 vs Ctx DM 2
-  (shared units), DMS vs DNMS (Fig. 3);
+  (shared units), DMS vs DNMS (Fig. 3), each beside the paper's control, the same activity in randomly
+  rotated axes (a population code that is not aligned with units has few exclusive units);
 * lesions: each cluster silenced in turn (outgoing and readout weights zero), every task's performance
   measured again on the same trials (Fig. 4);
 * compositional rule representations (Fig. 6): the cosine between the activity vectors
@@ -265,12 +266,16 @@ class Yang2019Experiment(Experiment):
         specific_drop = float(drops[best]) if specific.any() else 0.0
 
         # -- fractional task variance --------------------------------------------------------------
-        ftv, exclusive = {}, {}
+        # the control of Yang et al. Fig. 3 (grey): the same activity in randomly rotated axes
+        tv_rotated, _ = A.task_variance(recs, t_start=c.variance_start,
+                                        rotation=A.random_rotation(tv.shape[0], seed=c.seed))
+        ftv, exclusive, ftv_rotated, exclusive_rotated = {}, {}, {}, {}
         for a, b in FTV_PAIRS:
             i, j = TASKS.index(a), TASKS.index(b)
-            engaged = tv[:, i] + tv[:, j] > c.active_threshold
-            ftv[f"{a}-{b}"] = A.fractional_task_variance(tv[engaged, i], tv[engaged, j])
-            exclusive[f"{a}-{b}"] = A.exclusive_fractions(ftv[f"{a}-{b}"], c.ftv_edge)
+            for v, f, e in ((tv, ftv, exclusive), (tv_rotated, ftv_rotated, exclusive_rotated)):
+                engaged = v[:, i] + v[:, j] > c.active_threshold
+                f[f"{a}-{b}"] = A.fractional_task_variance(v[engaged, i], v[engaged, j])
+                e[f"{a}-{b}"] = A.exclusive_fractions(f[f"{a}-{b}"], c.ftv_edge)
         dm_low, dm_high = exclusive["dm1-dm2"]
 
         composition = rule_composition(model, make_task(c, quiet=True), c, k_rule, recs)
@@ -288,7 +293,8 @@ class Yang2019Experiment(Experiment):
                      f"cluster {best + 1}: {TASK_LABELS[hit_task]} drops {drops[best]:.2f}, "
                      f"{int(spared[best])} of 20 tasks within 10 points"),
             at_least("DM 1 vs DM 2: exclusive units on each side (smaller fraction)", min(dm_low, dm_high), 0.1,
-                     f"FTV < -{c.ftv_edge:g}: {dm_low:.2f}, FTV > {c.ftv_edge:g}: {dm_high:.2f}"),
+                     f"FTV < -{c.ftv_edge:g}: {dm_low:.2f}, FTV > {c.ftv_edge:g}: {dm_high:.2f}; randomly rotated "
+                     f"control: {min(exclusive_rotated['dm1-dm2']):.2f}"),
         ]
         results = {
             "performance": dict(zip(TASKS, perf.tolist())),
@@ -305,6 +311,7 @@ class Yang2019Experiment(Experiment):
             "lesion_change": change.tolist(),
             "lesion_specific_cluster": best + 1,
             "ftv_exclusive_fractions": {k: list(v) for k, v in exclusive.items()},
+            "ftv_exclusive_fractions_rotated": {k: list(v) for k, v in exclusive_rotated.items()},
             "rule_composition": composition,
         }
         # a small recording: 4 random trials of every task, with noise as in training
@@ -319,7 +326,8 @@ class Yang2019Experiment(Experiment):
                         mask=np.asarray(trials.mask))
         return Evaluation(results=results, claims=claims, recordings={"main": rec},
                           artifacts={"perf": perf, "labels": labels, "features": features, "clusters": clusters,
-                                     "change": change, "ftv": ftv, "composition": composition})
+                                     "change": change, "ftv": ftv, "ftv_rotated": ftv_rotated,
+                                     "composition": composition})
 
     def figures(self, c: Config, ev: Evaluation, metrics: list[dict]) -> dict:
         a = ev.artifacts
@@ -332,7 +340,8 @@ class Yang2019Experiment(Experiment):
 
         fig, axs = plt.subplots(1, len(FTV_PAIRS), figsize=(4.0 * len(FTV_PAIRS), 3.0), constrained_layout=True)
         for ax, (x, y) in zip(axs, FTV_PAIRS):
-            plot.fractional_variance(a["ftv"][f"{x}-{y}"], ax, label=f"{TASK_LABELS[x]}, {TASK_LABELS[y]}")
+            plot.fractional_variance(a["ftv"][f"{x}-{y}"], ax, label=f"{TASK_LABELS[x]}, {TASK_LABELS[y]}",
+                                     control=a["ftv_rotated"][f"{x}-{y}"])
         figs["fractional_task_variance"] = fig
         rows = [m for m in metrics if m.get("seed", 0) == 0]
         if rows:

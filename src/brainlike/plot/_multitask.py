@@ -42,11 +42,17 @@ def task_variance_map(normalized, labels, ax=None, *, clusters=None):
     return fig, ax
 
 
-def fractional_variance(ftv, ax=None, *, label: str = "", bins: int = 20, color="k"):
-    """Histogram of fractional task variance in [-1, 1] (Fig. 3)."""
+def fractional_variance(ftv, ax=None, *, label: str = "", bins: int = 20, color="k", control=None):
+    """Histogram of fractional task variance in [-1, 1] (Fig. 3); ``control`` (the FTV of randomly rotated
+    activity) is drawn as a grey outline."""
     fig, ax = axes(ax)
+    edges = np.linspace(-1, 1, bins + 1)
     f = np.asarray(ftv, float)
-    ax.hist(f[np.isfinite(f)], bins=np.linspace(-1, 1, bins + 1), color=color)
+    ax.hist(f[np.isfinite(f)], bins=edges, color=color, label="units")
+    if control is not None:
+        g = np.asarray(control, float)
+        ax.hist(g[np.isfinite(g)], bins=edges, histtype="step", color="0.6", lw=1.5, label="rotated control")
+        ax.legend(frameon=False, fontsize="small")
     ax.set_xlim(-1, 1)
     ax.set_xlabel(f"FTV ({label})" if label else "fractional task variance")
     ax.set_ylabel("units")
