@@ -21,7 +21,7 @@ def test_list_shows_everything():
 
 
 @pytest.mark.parametrize("args, msg", [
-    (["run", "nope"], "unknown experiment 'nope'; known experiments: akrout2019, banino2018, bellec2018, bellec2020, conditioning, dabney2020, dezfouli2019, kool2017, maheswaranathan2019, mante2013, miconi2017, padoa2006, perceptual_dm, song2017_perceptual, stachenfeld2017, wang2018_bandits, wang2018_twostep, yamins2014"),
+    (["run", "nope"], "unknown experiment 'nope'; known experiments: akrout2019, banino2018, bellec2018, bellec2020, conditioning, dabney2020, dezfouli2019, kool2017, maheswaranathan2019, mante2013, miconi2017, padoa2006, perceptual_dm, song2017_perceptual, sorscher2019, stachenfeld2017, wang2018_bandits, wang2018_twostep, yamins2014"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_unit=3"], "has no field 'n_unit'"),
     (["run", "perceptual_dm", "--smoke", "--set", "n_units=abc"], "expected an integer, got 'abc'"),
     (["run", "perceptual_dm", "--smoke", "--set", "tau=10"], "dt <= tau"),
