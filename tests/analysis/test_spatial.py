@@ -33,6 +33,25 @@ def test_grid_score_high_for_hexagonal_low_for_square_and_noise():
     assert abs(grid_score(rng.normal(size=(N, N)))) < 0.3
 
 
+def test_autocorrelogram_of_a_nearly_silent_map_stays_a_correlation():
+    """A unit active in a few bins: lags whose overlap holds no variance have no correlation (NaN), not
+    the 1e150 that rounding in the FFT sums gave (and np.corrcoef then overflowed on)."""
+    import warnings
+
+    from brainlike.analysis import autocorrelogram
+
+    m = np.zeros((20, 20))
+    m[5, 5], m[12, 9] = 3.0, 1e-3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ac = autocorrelogram(m)
+        score = grid_score(m)
+    finite = ac[np.isfinite(ac)]
+    assert finite.size and np.all(np.abs(finite) <= 1 + 1e-9)
+    assert ac[19, 19] == pytest.approx(1.0)  # zero lag
+    assert np.isnan(score) or abs(score) <= 2
+
+
 def test_spectral_concentration_of_a_plane_wave_and_a_place_field():
     wave = np.cos(np.pi * 3 * (X + 0.5) / N) * np.cos(np.pi * 2 * (Y + 0.5) / N)
     assert spectral_concentration(wave) > 0.99

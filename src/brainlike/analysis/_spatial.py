@@ -44,9 +44,14 @@ def autocorrelogram(rate_map: np.ndarray) -> np.ndarray:
     sxy = corr(x, x)
     with np.errstate(invalid="ignore", divide="ignore"):
         num = n * sxy - sx * sy
-        den = np.sqrt(n * sxx - sx**2) * np.sqrt(n * syy - sy**2)
-        out = num / den
-    out[n < 20] = np.nan
+        var_x, var_y = n * sxx - sx**2, n * syy - sy**2
+        out = num / (np.sqrt(var_x) * np.sqrt(var_y))
+    # an overlap with no variance (where a nearly silent map is flat) has no correlation: the FFT's
+    # rounding leaves it ~1e-16 of the whole map's bins x sum of squares, not 0, and dividing by that gave
+    # values of 1e150 and more (and np.corrcoef overflowed on them in grid_score)
+    tol = 1e-9 * ok.sum() * np.sum(x * x)
+    flat = (var_x <= tol) | (var_y <= tol)
+    out[(n < 20) | flat] = np.nan
     return out
 
 
