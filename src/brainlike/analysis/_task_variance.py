@@ -51,15 +51,16 @@ def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray]
         if n_units is not None and act.shape[2] != n_units:
             raise ConfigError(f"task_variance: {name!r} has {act.shape[2]} units, the others {n_units}")
         n_units = act.shape[2]
-        if rotation is not None:
-            if rotation.shape[0] != n_units:
-                raise ConfigError(f"task_variance: rotation is {rotation.shape[0]} x {rotation.shape[0]}, "
-                                  f"{name!r} has {n_units} units")
-            act = act.astype(np.float64) @ rotation
+        if rotation is not None and rotation.shape[0] != n_units:
+            raise ConfigError(f"task_variance: rotation is {rotation.shape[0]} x {rotation.shape[0]}, "
+                              f"{name!r} has {n_units} units")
         first = int(round(t_start / step))
         if first >= act.shape[1]:
             raise ConfigError(f"task_variance: {name!r} lasts {act.shape[1] * step:g} ms, not past t_start={t_start:g} ms")
-        columns.append(act[:, first:].astype(np.float64).var(axis=0).mean(axis=0))
+        kept = act[:, first:].astype(np.float64)
+        if rotation is not None:
+            kept = kept @ rotation
+        columns.append(kept.var(axis=0).mean(axis=0))
         names.append(name)
     return np.stack(columns, axis=1), names
 
