@@ -9,8 +9,13 @@ over a factor of 10 around the config's), one seed each, trained in one program 
 groups them (``runs._group``), against K programs of one point each (compile included in both, as a
 sweep pays it).
 
+With ``--floor`` (``perceptual_dm`` only) it also times what no scheduling can remove: the two CTRNNs'
+recurrent passes alone (``circuits._ctrnn.leaky_scan`` forward and its backward, the weight gradient included), at
+the config's batch, width and trial lengths, vmapped over the seeds. A sweep of N seeds cannot take less
+than that, so it bounds the ratio from below on the machine at hand.
+
     python benchmarks/sweep_seeds.py [--experiment perceptual_dm] [--size quick] [--seeds 32] [--steps 100]
-                                     [--points 4] [--field learning_rate]
+                                     [--points 4] [--field learning_rate] [--floor]
 """
 
 from __future__ import annotations
@@ -67,6 +72,54 @@ def time_points(exp, c, field: str, k: int, steps: int) -> tuple[float, float]:
     return together, time.perf_counter() - t0
 
 
+def peak_flops(n: int = 2048, repeats: int = 10) -> float:
+    """FLOP/s of one large ``n x n`` matrix product on this device: the most its products can reach."""
+    a = jnp.ones((n, n))
+    f = jax.jit(lambda a: a @ a)
+    jax.block_until_ready(f(a))
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        jax.block_until_ready(f(a))
+    return 2 * n**3 * repeats / (time.perf_counter() - t0)
+
+
+def recurrent_flops(c, n_seeds: int) -> float:
+    """FLOP of the recurrent products of one update: per step of each trial, the forward ``W r``, the error
+    sent back ``lambda W`` and the weight gradient's ``lambda^T r``, 2 n^2 each."""
+    from brainlike.experiments.perceptual_dm import fixed_task, rt_task
+
+    steps = sum(t.sample(jax.random.PRNGKey(0), 2).inputs.shape[1] for t in (fixed_task(c), rt_task(c)))
+    return 3 * 2 * c.n_units**2 * c.batch_size * steps * n_seeds
+
+
+def time_recurrent_passes(c, n_seeds: int, repeats: int = 20) -> float:
+    """Seconds for the forward and backward pass of ``perceptual_dm``'s two CTRNNs' recurrence alone
+    (``leaky_scan``; input projection, readout, loss, noise draws and Adam left out), ``n_seeds`` at once."""
+    from brainlike.circuits._ctrnn import leaky_scan
+    from brainlike.experiments.perceptual_dm import fixed_task, rt_task
+
+    lengths = [t.sample(jax.random.PRNGKey(0), 2).inputs.shape[1] for t in (fixed_task(c), rt_task(c))]
+    alpha = c.dt / c.tau
+
+    def loss(w, drives):
+        return sum(jnp.sum(leaky_scan(w, d, jnp.zeros(d.shape[1:]), jnp.zeros_like(d), alpha, c.rate_fn) ** 2)
+                   for d in drives)
+
+    grad = jax.vmap(jax.grad(loss))
+
+    @jax.jit
+    def passes(w, drives):  # in one program, as training runs them: buffers are allocated once, not per pass
+        return jax.lax.scan(lambda w, _: (w - 1e-6 * grad(w, drives), None), w, None, length=repeats)[0]
+
+    key = jax.random.PRNGKey(1)
+    w = jax.random.normal(key, (n_seeds, c.n_units, c.n_units)) / np.sqrt(c.n_units)
+    drives = [jax.random.normal(jax.random.fold_in(key, t), (n_seeds, t, c.batch_size, c.n_units)) for t in lengths]
+    jax.block_until_ready(passes(w, drives))
+    t0 = time.perf_counter()
+    jax.block_until_ready(passes(w, drives))
+    return (time.perf_counter() - t0) / repeats
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--experiment", default="perceptual_dm")
@@ -75,7 +128,10 @@ def main():
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--points", type=int, default=0, help="also time this many grouped grid points")
     p.add_argument("--field", default="learning_rate")
+    p.add_argument("--floor", action="store_true", help="also time the recurrent passes alone (perceptual_dm)")
     a = p.parse_args()
+    if a.floor and a.experiment != "perceptual_dm":
+        raise SystemExit("--floor is written for perceptual_dm's two CTRNNs only")
     exp = get(a.experiment)
     c = exp.config(a.size)
     print(f"device: {jax.devices()[0].device_kind}; {a.experiment} ({a.size}), {a.steps} updates timed")
@@ -85,6 +141,13 @@ def main():
     print(f"{a.seeds} seeds: {1e3 * many:.2f} ms/update (compile {cn:.0f} s), {1e3 * many / a.seeds:.2f} ms per seed")
     print(f"{a.seeds} seeds / 1 seed: {many / one:.1f}x the time (goal <= 4x); "
           f"{a.seeds * one / many:.1f}x the throughput of seeds run one after another")
+    if a.floor:
+        floor = time_recurrent_passes(c, a.seeds)
+        print(f"floor: the recurrent passes alone of {a.seeds} seeds {1e3 * floor:.2f} ms = {floor / one:.1f}x one seed's "
+              f"whole update ({1e3 * time_recurrent_passes(c, 1):.2f} ms for 1 seed)")
+        flop, peak = recurrent_flops(c, a.seeds), peak_flops()
+        print(f"their {flop / 1e9:.1f} GFLOP at this device's peak ({peak / 1e9:.0f} GFLOP/s, a 2048 x 2048 product) "
+              f"take at least {1e3 * flop / peak:.1f} ms = {flop / peak / one:.1f}x one seed's whole update")
     if a.points:
         together, apart = time_points(exp, c, a.field, a.points, a.steps)
         print(f"{a.points} points ({a.field}), {a.steps} updates each, compiles included: one program {together:.1f} s, "
