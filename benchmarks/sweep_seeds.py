@@ -83,22 +83,25 @@ def peak_flops(n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 * repeats / (time.perf_counter() - t0)
 
 
+def trial_lengths(c) -> list[int]:
+    """Steps of a training batch of each of ``perceptual_dm``'s two tasks (fixed duration, reaction time)."""
+    from brainlike.experiments.perceptual_dm import fixed_task, rt_task
+
+    return [t.sample(jax.random.PRNGKey(0), 2).inputs.shape[1] for t in (fixed_task(c), rt_task(c))]
+
+
 def recurrent_flops(c, n_seeds: int) -> float:
     """FLOP of the recurrent products of one update: per step of each trial, the forward ``W r``, the error
     sent back ``lambda W`` and the weight gradient's ``lambda^T r``, 2 n^2 each."""
-    from brainlike.experiments.perceptual_dm import fixed_task, rt_task
-
-    steps = sum(t.sample(jax.random.PRNGKey(0), 2).inputs.shape[1] for t in (fixed_task(c), rt_task(c)))
-    return 3 * 2 * c.n_units**2 * c.batch_size * steps * n_seeds
+    return 3 * 2 * c.n_units**2 * c.batch_size * sum(trial_lengths(c)) * n_seeds
 
 
 def time_recurrent_passes(c, n_seeds: int, repeats: int = 20) -> float:
     """Seconds for the forward and backward pass of ``perceptual_dm``'s two CTRNNs' recurrence alone
     (``leaky_scan``; input projection, readout, loss, noise draws and Adam left out), ``n_seeds`` at once."""
     from brainlike.circuits._ctrnn import leaky_scan
-    from brainlike.experiments.perceptual_dm import fixed_task, rt_task
 
-    lengths = [t.sample(jax.random.PRNGKey(0), 2).inputs.shape[1] for t in (fixed_task(c), rt_task(c))]
+    lengths = trial_lengths(c)
     alpha = c.dt / c.tau
 
     def loss(w, drives):
