@@ -1,9 +1,12 @@
 """Known answers for spatial tuning: a planted hexagonal map scores high, square and random maps low."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 from brainlike.analysis import (
+    autocorrelogram,
     border_score,
     field_skew,
     grid_modules,
@@ -36,10 +39,6 @@ def test_grid_score_high_for_hexagonal_low_for_square_and_noise():
 def test_autocorrelogram_of_a_nearly_silent_map_stays_a_correlation():
     """A unit active in a few bins: lags whose overlap holds no variance have no correlation (NaN), not
     the 1e150 that rounding in the FFT sums gave (and np.corrcoef then overflowed on)."""
-    import warnings
-
-    from brainlike.analysis import autocorrelogram
-
     m = np.zeros((20, 20))
     m[5, 5], m[12, 9] = 3.0, 1e-3
     with warnings.catch_warnings():
