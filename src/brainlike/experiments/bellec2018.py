@@ -18,7 +18,9 @@ firing-rate distributions, ISI CVs and Fano factors (:mod:`brainlike.analysis`),
 
 Beside them, LSNNs and LIF networks learn sequential digits (:class:`~brainlike.tasks.SequentialDigits`,
 the paper's sequential MNIST on scikit-learn's 8 x 8 digits): one pixel per step, coded by threshold-crossing
-input neurons, the digit reported after the last pixel; accuracy is measured on held-out images.
+input neurons (by default a rise and a fall through a threshold on separate neurons, the onset and offset
+neurons of the LSNN code), the digit reported after the last pixel; their learning rate decays along a cosine;
+accuracy is measured on held-out images.
 
 Claims: the LSNN solves store-recall (accuracy >= 0.95); the LIF network of the same size does not
 (<= 0.70); the LSNN fires at a biological mean rate (1-40 Hz); the LSNN classifies held-out sequential
@@ -36,6 +38,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from .. import analysis as A
 from .. import plot
@@ -94,6 +97,8 @@ class Config:
     digits_response: float = 50.0  # ms
     digits_updates: int = 4  # digit updates per update of the store-recall networks
     digits_learning_rate: float = 5e-3
+    digits_final_learning_rate: float | None = 1e-4  # cosine decay to this over the digit updates; None: constant
+    digits_signed: bool = True  # a rise and a fall through a threshold on separate input neurons, as in the LSNN code
     # analysis
     eval_trials: int = 512
     fano_window: float = 100.0  # ms
@@ -111,6 +116,10 @@ class Config:
                               f"got {self.digits_architectures}")
         if self.digits_updates < 1 or self.digits_units < 2:
             raise ConfigError("bellec2018: digits_updates >= 1 and digits_units >= 2 are needed")
+        final = self.digits_final_learning_rate
+        if final is not None and not 0 < final <= self.digits_learning_rate:
+            raise ConfigError(f"bellec2018: digits_final_learning_rate must be in (0, digits_learning_rate = "
+                              f"{self.digits_learning_rate}], got {final}")
         if not 0 < self.frac_adaptive <= 1:
             raise ConfigError(f"bellec2018: frac_adaptive must be in (0, 1], got {self.frac_adaptive}")
         if self.rate_target_hz < 0 or self.rate_reg < 0 or self.eval_trials < 2:
@@ -124,12 +133,12 @@ class Config:
 
     @classmethod
     def quick(cls) -> Config:
-        return cls()
+        return cls(digits_updates=13)  # 7,800 digit updates
 
     @classmethod
     def paper(cls) -> Config:
         return cls(networks=5, n_units=100, lstm_units=40, dt=1.0, n_steps=5000, n_per_channel=25, input_rate=50.0,
-                   digits_architectures=ARCHITECTURES, digits_units=220)
+                   digits_architectures=ARCHITECTURES, digits_units=220, digits_updates=4)  # 20,000 digit updates
 
 
 def make_task(c: Config) -> Encoded:
@@ -139,7 +148,17 @@ def make_task(c: Config) -> Encoded:
 
 def make_digits_task(c: Config, split: str) -> SequentialDigits:
     return SequentialDigits(dt=c.digits_dt, split=split, pixel=c.digits_dt, response=c.digits_response,
-                            n_thresholds=c.digits_thresholds)
+                            n_thresholds=c.digits_thresholds, signed=c.digits_signed)
+
+
+def digits_learning_rate(c: Config):
+    """The digits networks' learning rate: constant, or a cosine decay (Loshchilov & Hutter 2017) from
+    ``digits_learning_rate`` to ``digits_final_learning_rate`` over all ``n_steps * digits_updates`` updates
+    (the LSNN code decays its rate by steps instead, 0.8 every 2,500 of its 36,000 iterations)."""
+    if c.digits_final_learning_rate is None:
+        return c.digits_learning_rate
+    return optax.cosine_decay_schedule(c.digits_learning_rate, c.n_steps * c.digits_updates,
+                                       alpha=c.digits_final_learning_rate / c.digits_learning_rate)
 
 
 def make_network(c: Config, architecture: str, n_in: int, key, *, digits: bool = False) -> Network:
@@ -192,7 +211,7 @@ class Bellec2018(Experiment):
 
     def optimizer(self, c: Config):
         opts = {arch: adam(c.lstm_learning_rate if arch == "lstm" else c.learning_rate) for arch in c.architectures}
-        return opts | {f"digits_{arch}": adam(c.digits_learning_rate) for arch in c.digits_architectures}
+        return opts | {f"digits_{arch}": adam(digits_learning_rate(c)) for arch in c.digits_architectures}
 
     def init_optimizer(self, c, optimizers, model):
         return {arch: init_optimizer(optimizers[arch], stack, stacked=True) for arch, stack in model.items()}

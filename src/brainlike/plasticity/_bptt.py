@@ -28,8 +28,8 @@ StepFn = Callable[[Network, optax.OptState, PRNGKeyArray], tuple[Network, optax.
 
 def adam(learning_rate: float = 1e-3, grad_clip: float | None = 1.0) -> optax.GradientTransformation:
     """Adam (Kingma & Ba 2015) after clipping the global gradient norm (Pascanu et al. 2013).
-    ``learning_rate`` may be a traced array (a sweep trains several values in one program); only a
-    number is checked here."""
+    ``learning_rate`` may be an Optax schedule of the update count or a traced array (a sweep trains
+    several values in one program); only a number is checked here."""
     if isinstance(learning_rate, (int, float)) and learning_rate <= 0:
         raise ConfigError(f"learning_rate must be positive, got {learning_rate}")
     parts = [optax.clip_by_global_norm(grad_clip)] if grad_clip else []
