@@ -3,13 +3,15 @@ snnTorch and Norse (both in the ``bench`` extras), in the same run, with synchro
 
 The setting of the Open Neuromorphic SNN library benchmark (Lenz et al. 2023/2024): ``n`` inputs to ``n``
 LIF neurons, batch 16, 500 steps, random input, loss = total spike count; one forward + backward pass is
-timed after a warm-up (``block_until_ready`` in JAX; PyTorch on the CPU is synchronous). brainlike's layer
+timed after a warm-up (``block_until_ready`` in JAX; PyTorch on the CPU is synchronous, and with
+``--torch-device cuda`` the timed passes are bracketed by ``torch.cuda.synchronize``). brainlike's layer
 is ``circuits.LIF(n, n, recurrent=False)``: every step's input current comes from one matrix product over
 all steps, then an elementwise scan. snnTorch's ``Leaky`` is stepped in a Python loop after an
 ``nn.Linear`` per step, as its tutorials do; Norse's ``SequentialState(Linear, LIF)`` applies the linear
 layer to all steps at once and steps its LIF (with a synaptic current) over time.
 
     pip install -e ".[bench]" && python benchmarks/spiking_layer.py --neurons 4096
+    python benchmarks/spiking_layer.py --neurons 16384 --torch-device cuda   # on a GPU: JAX uses it by itself
 """
 
 from __future__ import annotations
@@ -41,15 +43,23 @@ def time_brainlike(n, batch, steps, repeats):
     return (time.perf_counter() - t0) / repeats, float(spikes) / (batch * steps * n)
 
 
-def time_snntorch(n, batch, steps, repeats, warmup=True):
+def _sync(device):
+    import torch
+
+    if device.startswith("cuda"):
+        torch.cuda.synchronize(device)
+
+
+def time_snntorch(n, batch, steps, repeats, warmup=True, device="cpu"):
     import snntorch as snn
     import torch
 
     torch.manual_seed(0)
     fc = torch.nn.Linear(n, n, bias=False)
     torch.nn.init.normal_(fc.weight, std=4.0 / n**0.5)
-    lif = snn.Leaky(beta=float(torch.exp(torch.tensor(-1.0 / 20.0))))
-    x = (torch.rand(steps, batch, n) < 0.1).float()
+    fc = fc.to(device)
+    lif = snn.Leaky(beta=float(torch.exp(torch.tensor(-1.0 / 20.0)))).to(device)
+    x = (torch.rand(steps, batch, n) < 0.1).float().to(device)
 
     def fwd_bwd():
         fc.zero_grad()
@@ -63,13 +73,15 @@ def time_snntorch(n, batch, steps, repeats, warmup=True):
 
     if warmup:  # eager PyTorch compiles nothing; at large n one untimed pass costs minutes
         fwd_bwd()
+    _sync(device)
     t0 = time.perf_counter()
     for _ in range(repeats):
-        total = fwd_bwd()
+        total = fwd_bwd()  # float(total) waits for the forward; the sync below for the backward
+    _sync(device)
     return (time.perf_counter() - t0) / repeats, total / (batch * steps * n)
 
 
-def time_norse(n, batch, steps, repeats, warmup=True):
+def time_norse(n, batch, steps, repeats, warmup=True, device="cpu"):
     import norse.torch as norse
     import torch
 
@@ -77,8 +89,8 @@ def time_norse(n, batch, steps, repeats, warmup=True):
     fc = torch.nn.Linear(n, n, bias=False)
     torch.nn.init.normal_(fc.weight, std=4.0 / n**0.5)  # as snnTorch's; reported rates show how alike they fire
     # Norse's LIF has a synaptic current (tau_syn 5 ms) beside the membrane (tau_mem 10 ms), dt 1 ms
-    model = norse.SequentialState(fc, norse.LIF())
-    x = (torch.rand(steps, batch, n) < 0.1).float()
+    model = norse.SequentialState(fc, norse.LIF()).to(device)
+    x = (torch.rand(steps, batch, n) < 0.1).float().to(device)
 
     def fwd_bwd():
         model.zero_grad()
@@ -89,9 +101,11 @@ def time_norse(n, batch, steps, repeats, warmup=True):
 
     if warmup:  # eager PyTorch compiles nothing; at large n one untimed pass costs minutes
         fwd_bwd()
+    _sync(device)
     t0 = time.perf_counter()
     for _ in range(repeats):
-        total = fwd_bwd()
+        total = fwd_bwd()  # float(total) waits for the forward; the sync below for the backward
+    _sync(device)
     return (time.perf_counter() - t0) / repeats, total / (batch * steps * n)
 
 
@@ -102,18 +116,22 @@ def main():
     p.add_argument("--steps", type=int, default=500)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-peer-warmup", action="store_true", help="time the PyTorch peers' first pass too")
+    p.add_argument("--torch-device", default="cpu", help="the PyTorch peers' device, e.g. cuda (synchronised)")
     a = p.parse_args()
     import jax
 
-    print(f"device: {jax.devices()[0].device_kind}; batch {a.batch}, {a.steps} steps; forward + backward per pass")
+    print(f"device: {jax.devices()[0].device_kind} (PyTorch peers: {a.torch_device}); batch {a.batch}, {a.steps} "
+          "steps; forward + backward per pass")
     for n in a.neurons:
         row = {}
         for name, fn in (("brainlike", time_brainlike), ("snntorch", time_snntorch), ("norse", time_norse)):
             try:
-                kw = {} if name == "brainlike" else {"warmup": not a.no_peer_warmup}
+                kw = {} if name == "brainlike" else {"warmup": not a.no_peer_warmup, "device": a.torch_device}
                 row[name] = fn(n, a.batch, a.steps, a.repeats, **kw)
             except ImportError as e:
                 print(f"  {name}: not installed ({e.name})")
+            except RuntimeError as e:  # e.g. out of memory on --torch-device; the other rows still count
+                print(f"  {name}: failed at n = {n}: {str(e).splitlines()[0]}")
         line = ", ".join(f"{k} {t * 1e3:.0f} ms (rate {r:.3f}/step)" for k, (t, r) in row.items())
         peers = [t for k, (t, _) in row.items() if k != "brainlike"]
         speedup = f"; {min(peers) / row['brainlike'][0]:.1f}x the faster peer" if peers and "brainlike" in row else ""
