@@ -76,7 +76,7 @@ def time_snntorch(n, batch, steps, repeats, warmup=True, device="cpu"):
     _sync(device)
     t0 = time.perf_counter()
     for _ in range(repeats):
-        total = fwd_bwd()  # float(total) waits for the forward; the sync below for the backward
+        total = fwd_bwd()
     _sync(device)
     return (time.perf_counter() - t0) / repeats, total / (batch * steps * n)
 
@@ -104,7 +104,7 @@ def time_norse(n, batch, steps, repeats, warmup=True, device="cpu"):
     _sync(device)
     t0 = time.perf_counter()
     for _ in range(repeats):
-        total = fwd_bwd()  # float(total) waits for the forward; the sync below for the backward
+        total = fwd_bwd()
     _sync(device)
     return (time.perf_counter() - t0) / repeats, total / (batch * steps * n)
 
