@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from brainlike import ConfigError
-from brainlike.circuits import ALIF, LIF, SURROGATES, Network, forward, leaky_filter, simulate, spike
+from brainlike.circuits import ALIF, LIF, SURROGATES, Network, forward, leaky_filter, log_uniform, simulate, spike
 
 KEY = jax.random.PRNGKey(0)
 
@@ -43,6 +43,73 @@ def test_adaptive_threshold_lengthens_the_intervals():
     assert isi[-5:].mean() > 2 * isi[:3].mean()  # spike-frequency adaptation
     zl, _ = lone_neuron(3.0, 2000, dt=1.0, refractory=0.0)
     assert np.ptp(np.diff(np.flatnonzero(zl))[1:]) <= 1  # a LIF neuron fires regularly
+
+
+def test_each_neuron_integrates_with_its_own_time_constant():
+    """Per-neuron ``tau_m``: every neuron's first spike comes at the closed-form time of its own ``alpha``,
+    and one time constant shared by all is the scalar circuit exactly."""
+    taus = np.array([5.0, 10.0, 20.0, 40.0], np.float32)
+    lif = LIF(1, 4, key=KEY, dt=1.0, tau_m=taus, refractory=0.0, recurrent=False)
+    assert lif.tau_m is None and np.allclose(lif.alpha, np.exp(-1.0 / taus))
+    lif = eqx.tree_at(lambda c: c.w_in, lif, jnp.ones((4, 1)))
+    z = np.asarray(lif.simulate_batch(jnp.full((1, 300, 1), 1.5), key=KEY))[0]
+    first = [int(np.flatnonzero(z[:, j])[0]) + 1 for j in range(4)]
+    assert first == [math.ceil(math.log(1 - 1 / 1.5) / math.log(math.exp(-1 / t))) for t in taus]
+    shared = LIF(3, 6, key=KEY, dt=1.0, tau_m=np.full(6, 15.0), tau_adapt=np.full(6, 300.0), beta=2.0)
+    scalar = LIF(3, 6, key=KEY, dt=1.0, tau_m=15.0, tau_adapt=300.0, beta=2.0)
+    x = (jax.random.uniform(KEY, (2, 100, 3)) < 0.4) * 4.0
+    np.testing.assert_array_equal(shared.simulate_batch(x, key=KEY), scalar.simulate_batch(x, key=KEY))
+
+
+def test_each_adaptive_threshold_relaxes_with_its_own_time_constant():
+    taus = np.array([50.0, 500.0], np.float32)
+    lif = eqx.tree_at(lambda c: c.w_in, LIF(1, 2, key=KEY, dt=1.0, tau_adapt=taus, beta=1.0, refractory=0.0,
+                                           recurrent=False), jnp.ones((2, 1)))
+    x = jnp.concatenate([jnp.full((1, 20, 1), 10.0), jnp.zeros((1, 300, 1))], axis=1)  # fire, then silence
+    traj = lif.trajectory(x, key=KEY)
+    a, z = np.asarray(traj["a"])[0], np.asarray(traj["z"])[0]
+    assert z[:20].sum(axis=0).min() > 0 and z[-150:].sum() == 0
+    np.testing.assert_allclose(a[-1] / a[-101], np.exp(-100.0 / taus), rtol=1e-3)  # a decays by rho per step
+
+
+def test_time_constants_are_fixed_and_drawn_log_uniformly():
+    taus = np.asarray(log_uniform(KEY, 4000, 10.0, 40.0))
+    assert taus.min() >= 10.0 and taus.max() <= 40.0
+    assert abs(np.median(taus) - 20.0) < 0.6  # the geometric mean of the bounds
+    assert abs(np.mean(taus < 20.0) - 0.5) < 0.03
+    circuit = LIF(4, 12, key=KEY, dt=1.0, tau_m=log_uniform(KEY, 12, 5.0, 40.0),
+                  tau_adapt=log_uniform(jax.random.PRNGKey(1), 12, 50.0, 500.0), beta=2.0, w_in_gain=8.0)
+    net = Network(circuit, 2, key=KEY, readout_tau=10.0)
+    x = (jax.random.uniform(KEY, (3, 80, 4)) < 0.5).astype(jnp.float32)
+    grads = eqx.filter_grad(lambda n: jnp.sum(forward(n, x, key=KEY)[1] ** 2))(net)
+    np.testing.assert_array_equal(grads.circuit.log_tau_m, 0.0)  # fixed properties of the neurons
+    np.testing.assert_array_equal(grads.circuit.log_tau_adapt, 0.0)
+    assert float(jnp.abs(grads.circuit.w_in).sum()) > 0
+    stack = eqx.filter_vmap(lambda k: LIF(2, 5, key=k, tau_m=log_uniform(k, 5, 5.0, 40.0)))(jax.random.split(KEY, 3))
+    assert stack.log_tau_m.shape == (3, 5)  # drawn inside vmap, one set per network
+    with pytest.raises(ConfigError, match=r"tau_m must be a number or one per neuron \(5,\)"):
+        LIF(2, 5, key=KEY, tau_m=np.ones(4))
+    with pytest.raises(ConfigError, match="every tau_adapt must be > 0"):
+        LIF(2, 2, key=KEY, tau_adapt=np.array([1.0, 0.0]))
+    with pytest.raises(ConfigError, match="need 0 < low <= high"):
+        log_uniform(KEY, 3, 10.0, 5.0)
+    with pytest.raises(ConfigError, match="learn_tau needs tau_m or tau_adapt given per neuron"):
+        LIF(2, 2, key=KEY, learn_tau=True)
+
+
+def test_learned_time_constants_get_the_closed_form_gradient():
+    """With ``learn_tau`` the membrane time constants learn, in log space: far below threshold a neuron driven
+    by a constant ``I`` from rest has ``v_n = I (1 - alpha^n)``, ``alpha = exp(-dt e^{-l})``, so
+    ``dv_n / dl = -I n alpha^n dt e^{-l}``."""
+    taus = np.array([5.0, 20.0], np.float32)
+    lif = LIF(1, 2, key=KEY, dt=1.0, tau_m=taus, learn_tau=True, recurrent=False)
+    lif = eqx.tree_at(lambda c: c.w_in, lif, jnp.ones((2, 1)))
+    n, current = 30, -0.8  # hyperpolarised: never near threshold, where the surrogate would add a gradient
+    x = jnp.full((1, n, 1), current)
+    grad = eqx.filter_grad(lambda c: jnp.sum(c.trajectory(x, key=KEY)["v"][0, -1]))(lif)
+    alpha = np.exp(-1.0 / taus)
+    np.testing.assert_allclose(grad.log_tau_m, -current * n * alpha ** n / taus, rtol=1e-4)
+    np.testing.assert_array_equal(grad.log_tau_adapt if grad.log_tau_adapt is not None else 0.0, 0.0)
 
 
 @pytest.mark.parametrize("name", sorted(SURROGATES))

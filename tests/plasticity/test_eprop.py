@@ -2,8 +2,6 @@
 synapses, and for a recurrent network exact for the graph e-prop assumes (recurrent spikes carry no
 gradient), computed here by an independent simulation written with ``stop_gradient``."""
 
-import math
-
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -11,11 +9,11 @@ import numpy as np
 import pytest
 
 from brainlike import ConfigError
-from brainlike.circuits import ALIF, GRU, SURROGATES, Network
-from brainlike.plasticity import eprop_gradients, make_eprop_step, random_feedback, adam, supervised_loss
-from brainlike.plasticity._losses import cross_entropy, rate_deviation
-from brainlike.tasks import StoreRecall, Encoded
 from brainlike._trials import Trials
+from brainlike.circuits import ALIF, GRU, SURROGATES, Network
+from brainlike.plasticity import adam, eprop_gradients, make_eprop_step, random_feedback, supervised_loss
+from brainlike.plasticity._losses import cross_entropy, rate_deviation
+from brainlike.tasks import Encoded, StoreRecall
 
 KEY = jax.random.PRNGKey(3)
 
@@ -30,7 +28,8 @@ def trials(n_in=5, n_out=3, batch=4, steps=60, key=KEY):
 
 
 def network(recurrent=True, **kw):
-    circuit = ALIF(5, 10, key=KEY, frac_adaptive=0.5, beta=1.5, dt=1.0, tau_adapt=200.0, refractory=2.0,
+    kw = {"tau_adapt": 200.0} | kw
+    circuit = ALIF(5, 10, key=KEY, frac_adaptive=0.5, beta=1.5, dt=1.0, refractory=2.0,
                    w_in_gain=6.0, w_rec_gain=2.0, recurrent=recurrent, **kw)
     return Network(circuit, 3, key=jax.random.PRNGKey(1), readout_tau=5.0)
 
@@ -45,7 +44,7 @@ def truncated_reference(net, tr, rate_reg, target):
     """The loss of ``net`` simulated step by step in plain jnp, with the spikes that reach OTHER neurons
     through ``w_rec`` wrapped in ``stop_gradient``: the graph whose exact gradient symmetric e-prop is."""
     c = net.circuit
-    alpha, rho = math.exp(-c.dt / c.tau_m), math.exp(-c.dt / c.tau_adapt)
+    alpha, rho = jnp.asarray(c.alpha), jnp.asarray(c.rho)  # numbers, or one per neuron
     n_ref = int(round(c.refractory / c.dt))
 
     @jax.custom_jvp
@@ -85,6 +84,22 @@ def test_symmetric_eprop_is_the_gradient_with_recurrent_spikes_detached():
         assert_close(got, want)
     np.testing.assert_array_equal(np.diag(grads.circuit.w_rec), 0.0)
     np.testing.assert_array_equal(grads.circuit.beta, 0.0)
+
+
+def test_eprop_traces_follow_each_neurons_own_time_constants():
+    """Per-neuron ``tau_m`` and ``tau_adapt`` (each neuron's own ``alpha`` and ``rho`` in its traces)."""
+    n = 10
+    net = network(tau_m=np.linspace(5.0, 40.0, n), tau_adapt=np.geomspace(20.0, 400.0, n))
+    tr = trials()
+    grads, _ = eprop_gradients(net, tr, KEY, rate_reg=0.5, rate_target=0.05)
+    ref = truncated_reference(net, tr, 0.5, 0.05)
+    for got, want in zip((grads.circuit.w_in, grads.circuit.w_rec, grads.circuit.bias), ref[:3]):
+        assert_close(got, want)
+    auto, _ = eprop_gradients(net, tr, KEY, rate_reg=0.5, rate_target=0.05, method="autodiff")
+    assert_close(auto.circuit.w_in, grads.circuit.w_in)
+    np.testing.assert_array_equal(grads.circuit.log_tau_m, 0.0)
+    with pytest.raises(ConfigError, match="e-prop has no eligibility traces for time constants"):
+        eprop_gradients(network(tau_m=np.full(10, 20.0), learn_tau=True), tr, KEY)
 
 
 def test_eprop_equals_bptt_without_recurrent_synapses():

@@ -7,8 +7,8 @@ from ._ctrnn import CTRNN
 from ._feedforward import Conv, Dense, FeedForward, convnet, mlp
 from ._gated import GRU, LSTM
 from ._lesion import lesion, unit_mask
-from ._spiking import ALIF, LIF, SURROGATES, leaky_filter, spike
+from ._spiking import ALIF, LIF, SURROGATES, leaky_filter, log_uniform, spike
 from ._network import Network, forward, hidden_states, run, simulate
 
-__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "LIF", "ALIF", "spike", "SURROGATES", "leaky_filter", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states", "lesion", "unit_mask",
+__all__ = ["Circuit", "CTRNN", "Dale", "EIRNN", "Masked", "sparse_mask", "block_mask", "balanced_weights", "GRU", "LSTM", "LIF", "ALIF", "spike", "SURROGATES", "leaky_filter", "log_uniform", "Dense", "Conv", "FeedForward", "mlp", "convnet", "Network", "simulate", "forward", "run", "hidden_states", "lesion", "unit_mask",
            "make", "names", "register", "activation", "ACTIVATIONS"]

@@ -22,6 +22,12 @@ evaluated at the distance to threshold in units of ``v_th``:
 - ``"fast_sigmoid"``: ``1 / (1 + 10 |x|)^2`` (SuperSpike, Zenke & Ganguli 2018);
 - ``"arctan"``: ``1 / (1 + (pi x)^2)`` (Fang et al. 2021).
 
+``tau_m`` and ``tau_adapt`` may differ from neuron to neuron (arrays of one time constant per neuron, so
+``alpha`` and ``rho`` are per neuron too), fixed like ``beta`` or, with ``learn_tau=True``, learned by
+gradient descent on their logarithms: cortical neurons' membrane time constants spread over an order of
+magnitude, and such heterogeneity, learned or not, makes spiking networks learn temporal tasks better
+(Perez-Nieves, Leung, Dragotti & Goodman 2021, Nat Commun 12:5791). :func:`log_uniform` draws them.
+
 The observable an electrode sees is the spike train ``z`` (0/1 per step); a readout of it filters it first
 (``Network(..., readout_tau=...)``, a leaky integrator as in Bellec 2020).
 """
@@ -40,7 +46,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._errors import ConfigError
 from ._base import Circuit, register
 
-__all__ = ["LIF", "ALIF", "spike", "SURROGATES", "leaky_filter"]
+__all__ = ["LIF", "ALIF", "spike", "SURROGATES", "leaky_filter", "log_uniform"]
 
 SURROGATES = {
     "bellec": lambda x: jnp.maximum(0.0, 1.0 - jnp.abs(x)),
@@ -82,31 +88,49 @@ class LIF(Circuit):
     ``w_rec`` has no self-connections (masked); ``recurrent=False`` makes a feed-forward layer (no
     ``w_rec``: every step's input current comes in one matrix product); ``refractory`` (ms) is the dead time after a spike;
     ``sigma_rec`` the sd of a private noise current added to every neuron at every step (in units of
-    ``v_th``). The state is ``(v, z, a, refractory steps left)``."""
+    ``v_th``). ``tau_m`` and ``tau_adapt`` are numbers (ms) or one per neuron; per neuron, the fields
+    ``tau_m`` / ``tau_adapt`` are None and ``log_tau_m`` / ``log_tau_adapt`` hold their logarithms (ms),
+    learned where ``learn_tau`` (gradients stop at them otherwise). The state is ``(v, z, a, refractory steps left)``."""
 
     w_in: Array
     w_rec: Array
     bias: Array
     beta: Array  # [units] threshold adaptation strength (0: a plain LIF neuron); gradients stop at it
+    log_tau_m: Array | None  # [units] log membrane time constants (ms), or None: all tau_m
+    log_tau_adapt: Array | None  # [units] log adaptation time constants (ms), or None: all tau_adapt
     n_in: int = eqx.field(static=True)
     n_units: int = eqx.field(static=True)
     dt: float = eqx.field(static=True)
-    tau_m: float = eqx.field(static=True)
-    tau_adapt: float = eqx.field(static=True)
+    tau_m: float | None = eqx.field(static=True)  # None: one per neuron, in tau_m_units
+    tau_adapt: float | None = eqx.field(static=True)  # None: one per neuron, in tau_adapt_units
     v_th: float = eqx.field(static=True)
     refractory: float = eqx.field(static=True)
     surrogate: str = eqx.field(static=True)
     dampening: float = eqx.field(static=True)
     sigma_rec: float = eqx.field(static=True)
     recurrent: bool = eqx.field(static=True)
+    learn_tau: bool = eqx.field(static=True)  # per-neuron time constants learned (else fixed)
 
-    def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, dt: float = 1.0, tau_m: float = 20.0,
-                 tau_adapt: float = 2000.0, beta: float | Array = 0.0, v_th: float = 1.0, refractory: float = 2.0,
-                 surrogate: str = "bellec", dampening: float = 0.3, sigma_rec: float = 0.0,
-                 w_in_gain: float = 1.0, w_rec_gain: float = 1.0, recurrent: bool = True):
-        if dt <= 0 or tau_m <= 0 or tau_adapt <= 0 or v_th <= 0:
-            raise ConfigError(f"spiking circuit: need dt, tau_m, tau_adapt, v_th > 0, got dt={dt}, tau_m={tau_m}, "
-                              f"tau_adapt={tau_adapt}, v_th={v_th}")
+    def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, dt: float = 1.0,
+                 tau_m: float | Array = 20.0, tau_adapt: float | Array = 2000.0, beta: float | Array = 0.0,
+                 v_th: float = 1.0, refractory: float = 2.0, surrogate: str = "bellec", dampening: float = 0.3,
+                 sigma_rec: float = 0.0, w_in_gain: float = 1.0, w_rec_gain: float = 1.0, recurrent: bool = True,
+                 learn_tau: bool = False):
+        taus = {}
+        for name, tau in (("tau_m", tau_m), ("tau_adapt", tau_adapt)):
+            if jnp.ndim(tau) == 0 and not isinstance(tau, jax.core.Tracer):
+                if not float(tau) > 0:
+                    raise ConfigError(f"spiking circuit: {name} must be > 0 ms, got {tau}")
+                taus[name] = (float(tau), None)
+                continue
+            if jnp.shape(tau) != (n_units,):
+                raise ConfigError(f"spiking circuit: {name} must be a number or one per neuron ({n_units},), "
+                                  f"got shape {jnp.shape(tau)}")
+            if not isinstance(tau, jax.core.Tracer) and not np.all(np.asarray(tau) > 0):
+                raise ConfigError(f"spiking circuit: every {name} must be > 0 ms, got {np.min(np.asarray(tau))}")
+            taus[name] = (None, jnp.log(jnp.asarray(tau, jnp.float32)))
+        if dt <= 0 or v_th <= 0:
+            raise ConfigError(f"spiking circuit: need dt, v_th > 0, got dt={dt}, v_th={v_th}")
         if refractory < 0 or sigma_rec < 0 or dampening < 0:
             raise ConfigError("spiking circuit: refractory, sigma_rec and dampening must be >= 0")
         if surrogate not in SURROGATES:
@@ -127,17 +151,29 @@ class LIF(Circuit):
         self.bias = jnp.zeros(n_units)
         self.beta = beta
         self.n_in, self.n_units = int(n_in), int(n_units)
-        self.dt, self.tau_m, self.tau_adapt, self.v_th = float(dt), float(tau_m), float(tau_adapt), float(v_th)
+        (self.tau_m, self.log_tau_m), (self.tau_adapt, self.log_tau_adapt) = taus["tau_m"], taus["tau_adapt"]
+        if learn_tau and self.log_tau_m is None and self.log_tau_adapt is None:
+            raise ConfigError("spiking circuit: learn_tau needs tau_m or tau_adapt given per neuron (an array)")
+        self.learn_tau = bool(learn_tau)
+        self.dt, self.v_th = float(dt), float(v_th)
         self.refractory, self.surrogate, self.dampening = float(refractory), surrogate, float(dampening)
         self.sigma_rec = float(sigma_rec)
 
-    @property
-    def alpha(self) -> float:
-        return math.exp(-self.dt / self.tau_m)
+    def _decay(self, tau: float | None, log_tau: Array | None) -> float | Array:
+        if log_tau is None:
+            return math.exp(-self.dt / tau)
+        log_tau = log_tau if self.learn_tau else jax.lax.stop_gradient(log_tau)
+        return jnp.exp(-self.dt * jnp.exp(-log_tau))
 
     @property
-    def rho(self) -> float:
-        return math.exp(-self.dt / self.tau_adapt)
+    def alpha(self) -> float | Array:
+        """The membrane decay per step, ``exp(-dt / tau_m)``: a number, or one per neuron."""
+        return self._decay(self.tau_m, self.log_tau_m)
+
+    @property
+    def rho(self) -> float | Array:
+        """The adaptation decay per step, ``exp(-dt / tau_adapt)``: a number, or one per neuron."""
+        return self._decay(self.tau_adapt, self.log_tau_adapt)
 
     @property
     def refractory_steps(self) -> int:
@@ -201,6 +237,15 @@ class LIF(Circuit):
                        ) -> Float[Array, "trials time units"]:
         """All trials at once (:meth:`trajectory`): the spikes ``[trials time units]``."""
         return self.trajectory(inputs, key=key)["z"]
+
+
+def log_uniform(key: PRNGKeyArray, n: int, low: float, high: float) -> Array:
+    """``n`` time constants drawn log-uniformly from ``[low, high]`` (ms): heterogeneous neurons, each
+    decade as likely as the next (Perez-Nieves et al. 2021 draw membrane time constants from a gamma
+    distribution; a log-uniform one spreads as widely with two plain bounds)."""
+    if not 0 < low <= high:
+        raise ConfigError(f"log_uniform: need 0 < low <= high, got {low} and {high}")
+    return jnp.exp(jax.random.uniform(key, (n,), minval=math.log(low), maxval=math.log(high)))
 
 
 def ALIF(n_in: int, n_units: int, *, key: PRNGKeyArray, frac_adaptive: float = 1.0, beta: float = 50.0,

@@ -62,6 +62,9 @@ def _check(network: Network):
         raise ConfigError(f"e-prop needs a spiking circuit (circuits.LIF or ALIF), got {type(network.circuit).__name__}")
     if not isinstance(network.readout, eqx.nn.Linear) or getattr(network.circuit, "readout_units", None) is not None:
         raise ConfigError("e-prop needs a plain linear readout (Network's own), not a feedback pathway")
+    if network.circuit.learn_tau:
+        raise ConfigError("e-prop has no eligibility traces for time constants; build the circuit with "
+                          "learn_tau=False (per-neuron time constants, fixed)")
 
 
 METHODS = ("traces", "autodiff")
@@ -130,7 +133,8 @@ def eprop_gradients(network: Network, trials, key: PRNGKeyArray, *, feedback: Ar
     reg_signal = rate_reg * reg_signal
 
     # eligibility traces, forward in time
-    alpha, rho, v_th = circuit.alpha, circuit.rho, circuit.v_th
+    alpha, rho, v_th = circuit.alpha, circuit.rho, circuit.v_th  # numbers, or one per neuron
+    leak = jnp.reshape(1.0 - jnp.asarray(alpha), (-1, 1))  # the input's share, per postsynaptic neuron
     beta = jax.lax.stop_gradient(circuit.beta)
     kappa = 0.0 if network.readout_tau is None else math.exp(-circuit.dt / network.readout_tau)
     surrogate = SURROGATES[circuit.surrogate]
@@ -150,7 +154,7 @@ def eprop_gradients(network: Network, trials, key: PRNGKeyArray, *, feedback: Ar
         dva = (th_p * beta * psi_p)[..., None]
         dav = ((1.0 - rho) * psi_p)[..., None]
         daa = (rho - (1.0 - rho) * beta * psi_p)[..., None]
-        eps_v, eps_a = dvv * eps_v + dva * eps_a + (1.0 - alpha) * pre_t[:, None, :], dav * eps_v + daa * eps_a
+        eps_v, eps_a = dvv * eps_v + dva * eps_a + leak * pre_t[:, None, :], dav * eps_v + daa * eps_a
         e = psi_t[..., None] * (eps_v - beta[:, None] * eps_a)  # eligibility trace [trials post pre]
         e_bar = kappa * e_bar + (1.0 - kappa) * e
         grad = grad + jnp.einsum("bj,bjp->jp", l_t, e_bar) + jnp.einsum("bj,bjp->jp", r_t, e)
