@@ -90,7 +90,8 @@ class LIF(Circuit):
     ``sigma_rec`` the sd of a private noise current added to every neuron at every step (in units of
     ``v_th``). ``tau_m`` and ``tau_adapt`` are numbers (ms) or one per neuron; per neuron, the fields
     ``tau_m`` / ``tau_adapt`` are None and ``log_tau_m`` / ``log_tau_adapt`` hold their logarithms (ms),
-    learned where ``learn_tau`` (gradients stop at them otherwise). The state is ``(v, z, a, refractory steps left)``."""
+    learned where ``learn_tau`` (gradients stop at them otherwise). The state is
+    ``(v, z, a, refractory steps left)``."""
 
     w_in: Array
     w_rec: Array
@@ -101,8 +102,8 @@ class LIF(Circuit):
     n_in: int = eqx.field(static=True)
     n_units: int = eqx.field(static=True)
     dt: float = eqx.field(static=True)
-    tau_m: float | None = eqx.field(static=True)  # None: one per neuron, in tau_m_units
-    tau_adapt: float | None = eqx.field(static=True)  # None: one per neuron, in tau_adapt_units
+    tau_m: float | None = eqx.field(static=True)  # None: one per neuron, in log_tau_m
+    tau_adapt: float | None = eqx.field(static=True)  # None: one per neuron, in log_tau_adapt
     v_th: float = eqx.field(static=True)
     refractory: float = eqx.field(static=True)
     surrogate: str = eqx.field(static=True)
