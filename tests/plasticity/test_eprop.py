@@ -44,7 +44,9 @@ def truncated_reference(net, tr, rate_reg, target):
     """The loss of ``net`` simulated step by step in plain jnp, with the spikes that reach OTHER neurons
     through ``w_rec`` wrapped in ``stop_gradient``: the graph whose exact gradient symmetric e-prop is."""
     c = net.circuit
-    alpha, rho = jnp.asarray(c.alpha), jnp.asarray(c.rho)  # numbers, or one per neuron
+    # the decays from the time constants themselves (one number, or one per neuron), not the circuit's alpha/rho
+    alpha, rho = (jnp.exp(-c.dt / (jnp.asarray(tau) if log_tau is None else jnp.exp(log_tau)))
+                  for tau, log_tau in ((c.tau_m, c.log_tau_m), (c.tau_adapt, c.log_tau_adapt)))
     n_ref = int(round(c.refractory / c.dt))
 
     @jax.custom_jvp

@@ -141,6 +141,11 @@ class Config:
         if self.rate_target_hz < 0 or self.rate_reg < 0 or self.eval_trials < 2:
             raise ConfigError("bellec2018: rate_target_hz and rate_reg must be >= 0 and eval_trials >= 2")
 
+    @property
+    def digits_heterogeneous(self) -> bool:
+        """Whether the digit networks' neurons have time constants of their own."""
+        return self.digits_tau_m_range is not None or self.digits_tau_adapt_range is not None
+
     @classmethod
     def smoke(cls) -> Config:
         return cls(networks=1, n_units=8, lstm_units=4, n_steps=4, batch_size=4, checkpoint_every=2, period=20.0,
@@ -193,7 +198,7 @@ def make_network(c: Config, architecture: str, n_in: int, key, *, digits: bool =
                                             ("tau_adapt", c.digits_tau_adapt_range))):
             if bounds is not None:
                 neuron[name] = log_uniform(jax.random.fold_in(key, 2 + i), n_units, *bounds)
-        if c.digits_tau_m_range is not None or c.digits_tau_adapt_range is not None:
+        if c.digits_heterogeneous:
             neuron["learn_tau"] = c.digits_learn_tau
     if architecture == "lsnn":
         circuit = ALIF(n_in, n_units, key=k1, frac_adaptive=c.frac_adaptive, beta=c.beta, **neuron)
@@ -342,8 +347,8 @@ class Bellec2018(Experiment):
                                   stats["lsnn"]["mean_rate_hz"], 1.0, 40.0,
                                   f"regularised towards {c.rate_target_hz:g} Hz"))
         if "lsnn" in digits_acc:
-            heterogeneous = "" if c.digits_tau_m_range is None and c.digits_tau_adapt_range is None else \
-                f" ({'learned' if c.digits_learn_tau else 'fixed'} time constants of their own)"
+            heterogeneous = (f" ({'learned' if c.digits_learn_tau else 'fixed'} time constants of their own)"
+                             if c.digits_heterogeneous else "")
             claims.append(at_least("LSNN classifies sequential digits (test-set accuracy, mean over networks)",
                                    float(np.mean(digits_acc["lsnn"])), 0.90,
                                    f"{c.digits_units} neurons{heterogeneous}, one pixel per {c.digits_dt:g} ms, "
