@@ -39,6 +39,26 @@ def test_task_variance_is_the_variance_across_conditions_averaged_over_time():
         A.task_variance({"a": act})
 
 
+def test_each_task_can_start_its_window_at_its_own_stimulus_onset():
+    # Yang et al. start every task's window where its first fixation epoch ends: a task whose stimulus
+    # comes late (RT Go's test trials, 2000 ms) is not diluted by the silent time before it
+    act = np.zeros((8, 50, 2))
+    act[:, 40:, 0] = np.arange(8)[:, None]  # unit 0 varies across conditions from step 40 (800 ms) on
+    act[:, 10:, 1] = np.arange(8)[:, None]  # unit 1 from step 10 (200 ms) on
+    late = {"late": act}
+    tv_fixed, _ = A.task_variance(late, t_start=200.0, dt=20.0)
+    tv_own, _ = A.task_variance(late, t_start={"late": 800.0}, dt=20.0)
+    var = np.arange(8).var()
+    np.testing.assert_allclose(tv_fixed[:, 0], [var * 10 / 40, var])
+    np.testing.assert_allclose(tv_own[:, 0], [var, var])
+    both, names = A.task_variance({"late": act, "early": act}, t_start={"early": 0.0, "late": 800.0}, dt=20.0)
+    np.testing.assert_allclose(both[:, names.index("early")], [var * 10 / 50, var * 40 / 50])
+    with pytest.raises(ConfigError, match="no time for 'early'"):
+        A.task_variance({"late": act, "early": act}, t_start={"late": 800.0}, dt=20.0)
+    with pytest.raises(ConfigError, match="not inside"):
+        A.task_variance(late, t_start={"late": -20.0}, dt=20.0)
+
+
 def test_planted_clusters_are_recovered_with_a_high_silhouette():
     recs, labels, _ = planted()
     tv, _ = A.task_variance(recs, t_start=0.0)

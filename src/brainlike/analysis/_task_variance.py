@@ -2,8 +2,9 @@
 Joglekar, Song, Newsome & Wang 2019 Nat Neurosci 22:297, Figs. 2-3 and Methods).
 
 The task variance of unit ``i`` in task ``a`` is the variance of its activity across the stimulus
-conditions of the task, averaged over time (from ``t_start`` on, skipping the initial transient):
-``TV_i(a) = < Var_conditions r_i(t) >_t``. Normalised by each unit's largest task variance, the vector
+conditions of the task, averaged over time from ``t_start`` on: ``TV_i(a) = < Var_conditions r_i(t) >_t``.
+Yang et al. start each task's window at its own stimulus onset, the end of its first fixation epoch
+(gyyang/multitask ``variance.py``: ``h[trial.epochs['fix1'][1]:]``), so ``t_start`` may differ by task. Normalised by each unit's largest task variance, the vector
 ``TV_i / max_a TV_i(a)`` says which tasks the unit is selective in; units with similar vectors are
 clustered (k-means, the number of clusters chosen by the silhouette score). The fractional task variance
 between tasks ``a`` and ``b``, ``FTV_i = (TV_i(a) - TV_i(b)) / (TV_i(a) + TV_i(b))``, is 1 or -1 for a unit
@@ -24,11 +25,13 @@ __all__ = ["task_variance", "random_rotation", "normalized_task_variance", "acti
            "fractional_task_variance", "exclusive_fractions"]
 
 
-def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray], *, t_start: float = 500.0,
-                  dt: float | None = None, rotation: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray], *,
+                  t_start: float | Mapping[str, float] = 500.0, dt: float | None = None,
+                  rotation: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """``[units tasks]`` task variance and the task names, from one recording per task (trials: the
     task's stimulus conditions, all of the same length) or ``[trials time units]`` arrays with ``dt``.
-    Time before ``t_start`` ms is left out.
+    Time before ``t_start`` ms is left out: one time for every task, or a mapping with one per task (each
+    task's stimulus onset, as Yang et al.).
 
     ``rotation`` (``[units units]``, orthogonal) turns the activity first, ``r @ rotation``: the same
     population code in axes that are not its units. This is Yang et al.'s control for fractional task
@@ -40,6 +43,10 @@ def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray]
         rotation = np.asarray(rotation, np.float64)
         if rotation.ndim != 2 or rotation.shape[0] != rotation.shape[1]:
             raise ConfigError(f"task_variance: rotation has shape {rotation.shape}, expected [units units]")
+    if isinstance(t_start, Mapping):
+        missing = [name for name in recordings if name not in t_start]
+        if missing:
+            raise ConfigError(f"task_variance: t_start has no time for {', '.join(map(repr, missing))}")
     names, columns, n_units = [], [], None
     for name, rec in recordings.items():
         act = rec.activity if isinstance(rec, Recording) else np.asarray(rec)
@@ -54,9 +61,11 @@ def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray]
         if rotation is not None and rotation.shape[0] != n_units:
             raise ConfigError(f"task_variance: rotation is {rotation.shape[0]} x {rotation.shape[0]}, "
                               f"{name!r} has {n_units} units")
-        first = int(round(t_start / step))
-        if first >= act.shape[1]:
-            raise ConfigError(f"task_variance: {name!r} lasts {act.shape[1] * step:g} ms, not past t_start={t_start:g} ms")
+        start = float(t_start[name] if isinstance(t_start, Mapping) else t_start)
+        first = int(round(start / step))
+        if not 0 <= first < act.shape[1]:
+            raise ConfigError(f"task_variance: {name!r} lasts {act.shape[1] * step:g} ms; t_start={start:g} ms is "
+                              "not inside it")
         kept = act[:, first:].astype(np.float64)
         if rotation is not None:
             kept = kept @ rotation

@@ -7,8 +7,8 @@ rule input, a sigmoid fixation-and-ring output scored by a masked squared error.
 then studied as the paper studied it:
 
 * performance of each task (fixation held, response within 36 degrees) on fresh random trials;
-* task variance of every unit in every task on the authors' fixed-timing test grids (noise off),
-  normalised per unit; units clustered by k-means with the number of clusters chosen by the silhouette
+* task variance of every unit in every task on the authors' fixed-timing test grids (noise off), from
+  each task's stimulus onset on, normalised per unit; units clustered by k-means with the number of clusters chosen by the silhouette
   score (Fig. 2);
 * fractional task variance between pairs of tasks: DM 1 vs DM 2 (exclusive units), Ctx DM 1 vs Ctx DM 2
   (shared units), DMS vs DNMS (Fig. 3), each beside the paper's control, the same activity in randomly
@@ -92,7 +92,9 @@ class Config:
     checkpoint_every: int = 500  # steps
     # analysis
     eval_trials: int = 512  # random trials per task for performance (and for every lesion)
-    variance_start: float = 500.0  # ms: task variance from here on (the initial transient is left out)
+    # ms: task variance from here on; None: from each task's stimulus onset, the end of its fixation epoch, as
+    # the authors (gyyang/multitask variance.py) -- 500 ms on the test grids, 2000 ms for RT Go and RT Anti
+    variance_start: float | None = None
     active_threshold: float = 1e-3  # summed task variance below which a unit counts as silent
     max_clusters: int = 30
     ftv_edge: float = 0.8  # |FTV| beyond which a unit counts as exclusive to one task
@@ -181,6 +183,14 @@ def test_recordings(net: Network, task: Yang2019, key) -> dict[str, Recording]:
     return out
 
 
+def variance_window(recordings: dict[str, Recording], c: Config) -> dict[str, float]:
+    """Where each task's task variance starts (ms): ``c.variance_start``, or, when it is None, the task's
+    stimulus onset on its test grid (the authors leave out each task's fixation epoch, ``fix1``)."""
+    if c.variance_start is not None:
+        return {name: float(c.variance_start) for name in recordings}
+    return {name: float(rec.conditions["stim1_on"][0]) * rec.dt for name, rec in recordings.items()}
+
+
 def rule_composition(net: Network, task: Yang2019, c: Config, key, recordings: dict[str, Recording]) -> dict:
     """Fig. 6 of the paper: rule representations compose. The representation of a rule is the (noise-free)
     population activity at the end of fixation of its test trials; ``cosine`` compares Dly Anti - Dly Go
@@ -248,7 +258,8 @@ class Yang2019Experiment(Experiment):
 
         # -- task variance and clusters (noise off, fixed-timing test grids) ----------------------
         recs = test_recordings(model, make_task(c, quiet=True), k_var)
-        tv, _ = A.task_variance(recs, t_start=c.variance_start)
+        window = variance_window(recs, c)
+        tv, _ = A.task_variance(recs, t_start=window)
         active = A.active_units(tv, c.active_threshold)
         if active.sum() < 4:  # (an untrained or dead network) cluster every unit rather than fail
             active = np.ones_like(active)
@@ -267,7 +278,7 @@ class Yang2019Experiment(Experiment):
 
         # -- fractional task variance --------------------------------------------------------------
         # the control of Yang et al. Fig. 3 (grey): the same activity in randomly rotated axes
-        tv_rotated, _ = A.task_variance(recs, t_start=c.variance_start,
+        tv_rotated, _ = A.task_variance(recs, t_start=window,
                                         rotation=A.random_rotation(tv.shape[0], seed=c.seed))
         ftv, exclusive, ftv_rotated, exclusive_rotated = {}, {}, {}, {}
         for a, b in FTV_PAIRS:
