@@ -125,6 +125,11 @@ def test_targets_and_loss_mask(mixed):
         np.testing.assert_array_equal(m[i, go:go + 5], 0)
         np.testing.assert_array_equal(m[i, go + 5:end], 5)
         np.testing.assert_array_equal(m[i, end:], 0)
+    # the authors' code weighs (error x mask)^2: 25 after the grace period, the same zeros and ones before it
+    heavy = np.asarray(Yang2019(sigma_x=0.0, response_weight=25.0).build(trials.conditions, key=jax.random.PRNGKey(0)).mask)
+    np.testing.assert_array_equal(heavy, np.where(m == 5, 25.0, m))
+    with pytest.raises(ConfigError, match="response_weight must be positive"):
+        Yang2019(response_weight=0.0)
 
 
 def test_performance_measure(mixed):
@@ -153,6 +158,15 @@ def test_test_grids_have_fixed_timing_and_always_ask_for_a_response():
             assert np.unique(g[key]).size == 1, (name, key)
         assert g["end"][0] <= task.n_steps
     assert task.test_conditions("ctx_dm1")["task"].shape == (500,)
+    # the authors' test timing (gyyang/multitask task.py, mode 'test'), in ms: stimulus 1 on and off, go, end
+    authors = {"go": (500, 2000, 1500, 2000), "rt_go": (2000, 2500, 2000, 2500), "dly_go": (500, 1000, 2000, 2500),
+               "dm1": (500, 2000, 2000, 2500), "ctx_dm2": (500, 1500, 1500, 2000), "multi_dm": (500, 1500, 1500, 2000),
+               "dly_dm2": (500, 1000, 2700, 3000), "ctx_dly_dm1": (500, 1000, 3000, 3500),
+               "dms": (500, 1000, 2200, 2700), "dnmc": (500, 1000, 2200, 2700)}
+    for name, times in authors.items():
+        g = task.test_conditions(name)
+        got = tuple(int(g[k][0]) * task.dt for k in ("stim1_on", "stim1_off", "go", "end"))
+        assert got == times, name
 
 
 def test_single_tasks_are_registered_and_errors_are_clear():

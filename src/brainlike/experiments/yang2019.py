@@ -89,6 +89,9 @@ class Config:
     weight_reg: float = 0.0
     weight_l1: float = 0.0  # L1 penalty on connection weights (mean absolute weight; the authors' l1_weight)
     fixation_weight: float = 2.0  # the fixation output counts this much more in the loss
+    # the squared error's weight after the go cue (and its grace period) relative to before it: the paper's 5;
+    # the authors' code weighs (error x mask)^2, that is 25, with the fixation output at 4
+    response_weight: float = 5.0
     checkpoint_every: int = 500  # steps
     # analysis
     eval_trials: int = 512  # random trials per task for performance (and for every lesion)
@@ -134,7 +137,7 @@ class Config:
 def make_task(c: Config, *, quiet: bool = False) -> Yang2019:
     return Yang2019(dt=c.dt, tau=c.tau, weights=c.task_weights, sigma_x=0.0 if quiet else c.sigma_x,
                     dm_coherences=c.dm_coherences, dly_dm_coherences=c.dly_dm_coherences,
-                    one_task_per_batch=c.one_task_per_batch)
+                    one_task_per_batch=c.one_task_per_batch, response_weight=c.response_weight)
 
 
 def _quiet(net: Network) -> Network:

@@ -150,10 +150,15 @@ class Yang2019(Task):
     # the authors' training (gyyang/multitask train.py): one task, drawn with the same probabilities, for all
     # the trials of a batch (every call of sample_conditions) instead of one task per trial
     one_task_per_batch: bool = eqx.field(static=True, default=False)
+    # the loss mask's weight after the grace period (the paper's 5; the authors' code multiplies the error by
+    # the mask before squaring it, which weighs the squared error by 25 there and the fixation output by 4)
+    response_weight: float = eqx.field(static=True, default=_POST_WEIGHT)
 
     def __check_init__(self):
         if not self.dt > 0:
             raise ConfigError(f"Yang2019: dt must be positive, got {self.dt} ms")
+        if not self.response_weight > 0:
+            raise ConfigError(f"Yang2019: response_weight must be positive, got {self.response_weight}")
         if not self.tasks:
             raise ConfigError("Yang2019: tasks is empty")
         unknown = [t for t in self.tasks if t not in TASKS]
@@ -423,12 +428,18 @@ class Yang2019(Task):
                 first, coherence = s1m2 > s2m2, jnp.abs(s1m2 - s2m2) / 2
         n = loc.size
         loc2 = jnp.mod(loc + jnp.pi, 2 * jnp.pi)
+        # the authors' test grids (gyyang/multitask task.py, mode 'test'): DM 1 / 2 show the stimuli for 1500 ms
+        # and Dly DM 1 / 2 respond at 2700 ms; the context and multisensory versions are shorter (1000 ms) and
+        # respond later (3000 ms)
+        single = name in ("dm1", "dm2", "dly_dm1", "dly_dm2")
         if delayed:
-            timing = dict(on1=s(500), off1=s(1000), on2=s(2000), off2=s(2500), fix_off=s(3000), go=s(3000),
-                          end=s(3500))
+            respond_at = s(2700) if single else s(3000)
+            timing = dict(on1=s(500), off1=s(1000), on2=s(2000), off2=s(2500), fix_off=respond_at, go=respond_at,
+                          end=respond_at + s(300 if single else 500))
         else:
-            timing = dict(on1=s(500), off1=s(1500), on2=s(500), off2=s(1500), fix_off=s(1500), go=s(1500),
-                          end=s(2000))
+            respond_at = s(2000) if single else s(1500)
+            timing = dict(on1=s(500), off1=respond_at, on2=s(500), off2=respond_at, fix_off=respond_at,
+                          go=respond_at, end=respond_at + s(500))
         return self._named(name, n, loc1=loc, loc2=loc2, s1m1=s1m1, s1m2=s1m2, s2m1=s2m1, s2m2=s2m2, respond=1,
                           response_loc=jnp.where(first, loc, loc2), coherence=coherence, **timing)
 
@@ -453,7 +464,7 @@ class Yang2019(Task):
         ring_target = 0.05 + responding[:, None] * ring_bump(c["response_loc"], self.n_ring)
         targets = jnp.concatenate([fix_target, ring_target], axis=1)
         pre_on, grace = self._steps(_PRE_ON_MS), self._steps(_GRACE_MS)
-        mask = jnp.where(t < c["go"], (t >= pre_on) * 1.0, jnp.where(t >= c["go"] + grace, _POST_WEIGHT, 0.0))
+        mask = jnp.where(t < c["go"], (t >= pre_on) * 1.0, jnp.where(t >= c["go"] + grace, self.response_weight, 0.0))
         mask = mask * trial
         epochs = {"fix1": jnp.stack([0, c["stim1_on"]]),
                   "stim1": jnp.stack([c["stim1_on"], jnp.minimum(c["stim1_off"], c["go"])]),
