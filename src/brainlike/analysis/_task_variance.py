@@ -4,9 +4,10 @@ Joglekar, Song, Newsome & Wang 2019 Nat Neurosci 22:297, Figs. 2-3 and Methods).
 The task variance of unit ``i`` in task ``a`` is the variance of its activity across the stimulus
 conditions of the task, averaged over time from ``t_start`` on: ``TV_i(a) = < Var_conditions r_i(t) >_t``.
 Yang et al. start each task's window at its own stimulus onset, the end of its first fixation epoch
-(gyyang/multitask ``variance.py``: ``h[trial.epochs['fix1'][1]:]``), so ``t_start`` may differ by task. Normalised by each unit's largest task variance, the vector
-``TV_i / max_a TV_i(a)`` says which tasks the unit is selective in; units with similar vectors are
-clustered (k-means, the number of clusters chosen by the silhouette score). The fractional task variance
+(gyyang/multitask ``variance.py``: ``h[trial.epochs['fix1'][1]:]``), so ``t_start`` may differ by task.
+Normalised by each unit's largest task variance, the vector ``TV_i / max_a TV_i(a)`` says which tasks the
+unit is selective in; units with similar vectors are clustered (k-means, the number of clusters chosen by
+the silhouette score). The fractional task variance
 between tasks ``a`` and ``b``, ``FTV_i = (TV_i(a) - TV_i(b)) / (TV_i(a) + TV_i(b))``, is 1 or -1 for a unit
 engaged in one task only and 0 for one engaged equally in both.
 """

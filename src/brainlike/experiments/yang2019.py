@@ -8,8 +8,8 @@ then studied as the paper studied it:
 
 * performance of each task (fixation held, response within 36 degrees) on fresh random trials;
 * task variance of every unit in every task on the authors' fixed-timing test grids (noise off), from
-  each task's stimulus onset on, normalised per unit; units clustered by k-means with the number of clusters chosen by the silhouette
-  score (Fig. 2);
+  each task's stimulus onset on, normalised per unit; units clustered by k-means with the number of
+  clusters chosen by the silhouette score (Fig. 2);
 * fractional task variance between pairs of tasks: DM 1 vs DM 2 (exclusive units), Ctx DM 1 vs Ctx DM 2
   (shared units), DMS vs DNMS (Fig. 3), each beside the paper's control, the same activity in randomly
   rotated axes (a population code that is not aligned with units has few exclusive units);

@@ -429,8 +429,8 @@ class Yang2019(Task):
         n = loc.size
         loc2 = jnp.mod(loc + jnp.pi, 2 * jnp.pi)
         # the authors' test grids (gyyang/multitask task.py, mode 'test'): DM 1 / 2 show the stimuli for 1500 ms
-        # and Dly DM 1 / 2 respond at 2700 ms; the context and multisensory versions are shorter (1000 ms) and
-        # respond later (3000 ms)
+        # and Dly DM 1 / 2 ask for the response at 2700 ms; their context and multisensory versions show them
+        # for 1000 ms and, delayed, ask for it at 3000 ms
         single = name in ("dm1", "dm2", "dly_dm1", "dly_dm2")
         if delayed:
             respond_at = s(2700) if single else s(3000)
@@ -464,7 +464,8 @@ class Yang2019(Task):
         ring_target = 0.05 + responding[:, None] * ring_bump(c["response_loc"], self.n_ring)
         targets = jnp.concatenate([fix_target, ring_target], axis=1)
         pre_on, grace = self._steps(_PRE_ON_MS), self._steps(_GRACE_MS)
-        mask = jnp.where(t < c["go"], (t >= pre_on) * 1.0, jnp.where(t >= c["go"] + grace, self.response_weight, 0.0))
+        mask = jnp.where(t < c["go"], (t >= pre_on) * 1.0,
+                         jnp.where(t >= c["go"] + grace, self.response_weight, 0.0))
         mask = mask * trial
         epochs = {"fix1": jnp.stack([0, c["stim1_on"]]),
                   "stim1": jnp.stack([c["stim1_on"], jnp.minimum(c["stim1_off"], c["go"])]),
