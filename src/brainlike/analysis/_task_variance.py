@@ -7,9 +7,9 @@ Yang et al. start each task's window at its own stimulus onset, the end of its f
 (gyyang/multitask ``variance.py``: ``h[trial.epochs['fix1'][1]:]``), so ``t_start`` may differ by task.
 Normalised by each unit's largest task variance, the vector ``TV_i / max_a TV_i(a)`` says which tasks the
 unit is selective in; units with similar vectors are clustered (k-means, the number of clusters chosen by
-the silhouette score). The fractional task variance
-between tasks ``a`` and ``b``, ``FTV_i = (TV_i(a) - TV_i(b)) / (TV_i(a) + TV_i(b))``, is 1 or -1 for a unit
-engaged in one task only and 0 for one engaged equally in both.
+the silhouette score). The fractional task variance between tasks ``a`` and ``b``,
+``FTV_i = (TV_i(a) - TV_i(b)) / (TV_i(a) + TV_i(b))``, is 1 or -1 for a unit engaged in one task only and 0
+for one engaged equally in both.
 """
 
 from __future__ import annotations

@@ -408,7 +408,8 @@ class Yang2019(Task):
                               off2=s(2700), fix_off=self.n_steps, go=s(2200), end=s(2700), respond=1,
                               response_loc=loc2)
         delayed = name.startswith(("dly", "ctx_dly", "multi_dly"))
-        if name in ("dm1", "dm2", "dly_dm1", "dly_dm2"):
+        single = name in ("dm1", "dm2", "dly_dm1", "dly_dm2")  # one modality (not context, not multisensory)
+        if single:
             loc, k = (a.ravel() for a in jnp.meshgrid(locs, jnp.arange(5), indexing="ij"))
             a = (0.5 + 1.0 * k / 5) if delayed else (0.8 + 0.4 * k / 5)
             b = 2 - a
@@ -431,7 +432,6 @@ class Yang2019(Task):
         # the authors' test grids (gyyang/multitask task.py, mode 'test'): DM 1 / 2 show the stimuli for 1500 ms
         # and Dly DM 1 / 2 ask for the response at 2700 ms; their context and multisensory versions show them
         # for 1000 ms and, delayed, ask for it at 3000 ms
-        single = name in ("dm1", "dm2", "dly_dm1", "dly_dm2")
         if delayed:
             respond_at = s(2700) if single else s(3000)
             timing = dict(on1=s(500), off1=s(1000), on2=s(2000), off2=s(2500), fix_off=respond_at, go=respond_at,
