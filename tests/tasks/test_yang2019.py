@@ -126,7 +126,8 @@ def test_targets_and_loss_mask(mixed):
         np.testing.assert_array_equal(m[i, go + 5:end], 5)
         np.testing.assert_array_equal(m[i, end:], 0)
     # the authors' code weighs (error x mask)^2: 25 after the grace period, the same zeros and ones before it
-    heavy = np.asarray(Yang2019(sigma_x=0.0, response_weight=25.0).build(trials.conditions, key=jax.random.PRNGKey(0)).mask)
+    heavy_task = Yang2019(sigma_x=0.0, response_weight=25.0)
+    heavy = np.asarray(heavy_task.build(trials.conditions, key=jax.random.PRNGKey(0)).mask)
     np.testing.assert_array_equal(heavy, np.where(m == 5, 25.0, m))
     with pytest.raises(ConfigError, match="response_weight must be positive"):
         Yang2019(response_weight=0.0)
