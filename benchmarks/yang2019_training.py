@@ -1,9 +1,10 @@
 """Training speed of the 20-task network of Yang et al. 2019 (``yang2019``).
 
-Times the experiment's own update (a mixed batch of all 20 tasks drawn inside jit, the CTRNN run over the
-longest trial, BPTT, Adam) as one jitted scan of ``--steps`` updates after a compile, for the ``quick`` and
-``paper`` configurations (or ``--sizes``), and reports steps/s, trials/s and the time the configuration's
-``n_steps`` take. The authors' TensorFlow 1 code needed hours on a CPU for the full network; where a GPU
+Times the experiment's own update (a batch of one of the 20 tasks drawn inside jit, the CTRNN run up to the
+batch's longest trial rounded up to ``bucket_ms``, BPTT, Adam) as one jitted scan of ``--steps`` updates after
+a compile, for the ``quick`` and ``paper`` configurations (or ``--sizes``), and reports steps/s, trials/s and
+the time the configuration's ``n_steps`` take; beside each, the same update run over every padded step of the
+longest task (``bucket_ms=None``), as before the buckets. The authors' TensorFlow 1 code needed hours on a CPU for the full network; where a GPU
 is present, JAX uses it and the same command gives the GPU figure (``block_until_ready`` around every
 timed call).
 
@@ -13,6 +14,7 @@ timed call).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import equinox as eqx
@@ -30,23 +32,26 @@ def main():
     exp = get("yang2019")
     print(f"device: {jax.devices()[0].device_kind}")
     for size in a.sizes.split(","):
-        c = exp.config(size)
-        optimizer = exp.optimizer(c)
-        key = jax.random.PRNGKey(0)
-        model = eqx.filter_vmap(lambda k, c=c: exp.init(c, k))(key[None])
-        opt_state = eqx.filter_vmap(lambda m, c=c, o=optimizer: exp.init_optimizer(c, o, m))(model)
-        chunk = make_chunk(exp.step(c, optimizer), a.steps)
-        t0 = time.perf_counter()
-        out = jax.block_until_ready(chunk(model, opt_state, key[None], jax.numpy.asarray(0)))
-        compile_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        jax.block_until_ready(chunk(out[0], out[1], key[None], jax.numpy.asarray(a.steps)))
-        t = time.perf_counter() - t0
-        per = t / a.steps
-        print(f"{size}: {c.n_units} units, dt {c.dt:g} ms, batch {c.batch_size}: {1e3 * per:.1f} ms/step, "
-              f"{1 / per:.1f} steps/s, {c.batch_size / per:,.0f} trials/s (compile + first chunk {compile_s:.0f} s); "
-              f"its {c.n_steps:,} steps: {per * c.n_steps / 60:.1f} min")
+        for c in (exp.config(size), dataclasses.replace(exp.config(size), bucket_ms=None)):
+            per, compile_s = _time_update(exp, c, a.steps)
+            trials = f"up to {c.bucket_ms:g} ms past the longest trial" if c.bucket_ms else "4.2 s every batch"
+            print(f"{size} ({trials}): {c.n_units} units, dt {c.dt:g} ms, batch {c.batch_size}: "
+                  f"{1e3 * per:.1f} ms/step, {1 / per:.1f} steps/s, {c.batch_size / per:,.0f} trials/s "
+                  f"(compile + first chunk {compile_s:.0f} s); its {c.n_steps:,} steps: {per * c.n_steps / 60:.1f} min")
 
+
+def _time_update(exp, c, steps):
+    optimizer = exp.optimizer(c)
+    key = jax.random.PRNGKey(0)
+    model = eqx.filter_vmap(lambda k: exp.init(c, k))(key[None])
+    opt_state = eqx.filter_vmap(lambda m: exp.init_optimizer(c, optimizer, m))(model)
+    chunk = make_chunk(exp.step(c, optimizer), steps)
+    t0 = time.perf_counter()
+    out = jax.block_until_ready(chunk(model, opt_state, key[None], jax.numpy.asarray(0)))
+    compile_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    jax.block_until_ready(chunk(out[0], out[1], key[None], jax.numpy.asarray(steps)))
+    return (time.perf_counter() - t0) / steps, compile_s
 
 if __name__ == "__main__":
     main()

@@ -42,6 +42,20 @@ class Trials(eqx.Module):
         """Time of each step in ms, from the start of the trial."""
         return jnp.arange(self.n_time) * self.dt
 
+    def scored_length(self) -> Array:
+        """Steps up to and including the last one that any trial scores (``mask > 0``): the steps after it
+        change no trial's task loss. A traced integer (0 when nothing is scored)."""
+        scored = jnp.any(self.mask > 0, axis=0)
+        return jnp.where(scored.any(), self.n_time - jnp.argmax(scored[::-1]), 0)
+
+    def truncate(self, n_time: int) -> Trials:
+        """The first ``n_time`` steps of every trial (epochs clipped to them)."""
+        if not 1 <= n_time <= self.n_time:
+            raise ValueError(f"Trials.truncate: n_time={n_time} is not in 1..{self.n_time}")
+        return Trials(inputs=self.inputs[:, :n_time], targets=self.targets[:, :n_time], mask=self.mask[:, :n_time],
+                      conditions=self.conditions, epochs={k: jnp.minimum(v, n_time) for k, v in self.epochs.items()},
+                      dt=self.dt)
+
     def epoch_mask(self, name: str) -> Float[Array, "trials time"]:
         """1 where each trial is inside epoch ``name``."""
         if name not in self.epochs:

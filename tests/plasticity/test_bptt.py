@@ -121,3 +121,74 @@ def test_stacked_optimizer_state_is_each_networks_own():
         for a, b in zip(leaves, stacked_leaves):
             assert b.shape == (3, *a.shape)  # the step count too: one per network
             np.testing.assert_array_equal(b[i], a)
+
+
+def test_scored_length_and_truncate_on_a_hand_made_batch():
+    from brainlike import Trials
+
+    mask = jnp.zeros((2, 6)).at[0, 1:3].set(1.0).at[1, 2:4].set(1.0)  # last scored step: 3 (trial 1)
+    trials = Trials(inputs=jnp.ones((2, 6, 3)), targets=jnp.zeros((2, 6, 2)), mask=mask, conditions={},
+                    epochs={"response": jnp.array([[1, 3], [2, 6]])}, dt=10.0)
+    assert int(trials.scored_length()) == 4
+    short = trials.truncate(4)
+    assert short.inputs.shape == (2, 4, 3) and short.targets.shape == (2, 4, 2) and short.mask.shape == (2, 4)
+    np.testing.assert_array_equal(short.epochs["response"], [[1, 3], [2, 4]])
+    unscored = Trials(inputs=jnp.ones((1, 5, 1)), targets=jnp.zeros((1, 5, 1)), mask=jnp.zeros((1, 5)),
+                      conditions={}, epochs={}, dt=10.0)
+    assert int(unscored.scored_length()) == 0
+    with pytest.raises(ValueError, match="n_time=7"):
+        trials.truncate(7)
+
+
+def _yang_step(buckets, rate_reg=0.0):
+    task = tasks.make("yang2019", dt=100.0, tasks=("dm1", "dly_dm1"), one_task_per_batch=True, n_ring=8)
+    opt = plasticity.adam(1e-2)
+    step = plasticity.make_step(task, opt, batch_size=8, loss="sigmoid_mse", rate_reg=rate_reg,
+                                time_buckets=buckets)
+
+    def init(k):
+        k1, k2 = jax.random.split(k)
+        return Network(CTRNN(task.n_inputs, 12, key=k1, dt=100.0, rate_fn="softplus"), task.n_outputs, key=k2)
+
+    return task, opt, step, init
+
+
+def test_time_buckets_run_fewer_steps_and_leave_the_task_gradient_unchanged():
+    # no rate penalty: the loss is a masked mean, and steps after the last scored one cannot change it, so a
+    # batch run to its bucket gives the same update as the batch run over every padded step
+    task, opt, full, init = _yang_step(None)
+    _, _, trimmed, _ = _yang_step([10, 20, 30])
+    assert trimmed.branches_on_data and not getattr(full, "branches_on_data", False)
+    net = init(jax.random.PRNGKey(0))
+    state = plasticity.init_optimizer(opt, net)
+    lengths = set()
+    for s in range(6):  # both tasks come up: DM 1 (<= 2.5 s, bucket 30) and Dly DM 1 (up to 4.2 s, bucket 42)
+        key = jax.random.PRNGKey(s)
+        a, _, m_full = jax.jit(full)(net, state, key)
+        b, _, m_trim = jax.jit(trimmed)(net, state, key)
+        np.testing.assert_allclose(b.circuit.w_rec, a.circuit.w_rec, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(m_trim["loss"], m_full["loss"], rtol=1e-5)
+        scored = int(task.sample(jax.random.split(key)[0], 8).scored_length())
+        n = int(m_trim["n_time"])
+        assert n >= scored and (n == task.n_steps or n - scored < 10)
+        lengths.add(n)
+    assert lengths == {30, task.n_steps}
+
+
+def test_time_buckets_train_one_seed_alone_as_in_a_stack_of_seeds():
+    # make_chunk runs a single seed of a branching step without vmap; the same seed in a stack of two is vmapped
+    _, opt, step, init = _yang_step([20, 30], rate_reg=1e-3)
+    keys = jax.random.split(jax.random.PRNGKey(2), 2)
+    nets = eqx.filter_vmap(init)(keys)
+    opts = eqx.filter_vmap(lambda n: plasticity.init_optimizer(opt, n))(nets)
+    both, _ = plasticity.fit(nets, opts, keys, step=step, n_steps=6, chunk=3, progress=False)
+    one = jax.tree_util.tree_map(lambda x: x[1:] if eqx.is_array(x) else x, (nets, opts, keys))
+    alone, _ = plasticity.fit(*one, step=step, n_steps=6, chunk=3, progress=False)
+    np.testing.assert_allclose(alone.circuit.w_rec[0], both.circuit.w_rec[1], rtol=1e-4, atol=1e-6)
+
+
+def test_bad_time_buckets():
+    task, opt, _, _ = _yang_step(None)
+    for bad in ([0, 10], [10, task.n_steps + 1], [2.5]):
+        with pytest.raises(ConfigError, match="time_buckets"):
+            plasticity.make_step(task, opt, batch_size=4, time_buckets=bad)

@@ -6,6 +6,7 @@ resumed from a checkpoint reproduces the uninterrupted run exactly.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,12 @@ __all__ = ["make_chunk", "fit"]
 
 
 def make_chunk(step: Callable, length: int) -> Callable:
-    """``length`` consecutive updates for every seed at once: vmap over seeds of a scan over steps."""
+    """``length`` consecutive updates for every seed at once: vmap over seeds of a scan over steps.
+
+    A step that branches on its data (``step.branches_on_data``, e.g. :func:`make_update` with
+    ``time_buckets``) runs a single seed without vmap, so that only the taken branch is computed (vmap turns a
+    batched ``lax.switch`` into a select of every branch). Other steps keep the vmap for one seed too: the two
+    programs round differently, and each experiment's results were checked with the vmapped one."""
 
     def one_seed(model, opt_state, key, start):
         def body(carry, s):
@@ -32,7 +38,18 @@ def make_chunk(step: Callable, length: int) -> Callable:
         (model, opt_state), metrics = jax.lax.scan(body, (model, opt_state), start + jnp.arange(length))
         return model, opt_state, metrics
 
-    return eqx.filter_jit(eqx.filter_vmap(one_seed, in_axes=(0, 0, 0, None)))
+    batched = eqx.filter_vmap(one_seed, in_axes=(0, 0, 0, None))
+    if not getattr(step, "branches_on_data", False):
+        return eqx.filter_jit(batched)
+
+    def chunk(models, opt_states, keys, start):
+        if keys.shape[0] != 1:
+            return batched(models, opt_states, keys, start)
+        first = functools.partial(jax.tree.map, lambda x: x[0] if eqx.is_array(x) else x)
+        out = one_seed(first(models), first(opt_states), keys[0], start)
+        return jax.tree.map(lambda x: x[None] if eqx.is_array(x) else x, out)
+
+    return eqx.filter_jit(chunk)
 
 
 def fit(models, opt_states, keys, *, step: Callable, n_steps: int, start: int = 0, chunk: int = 100,
