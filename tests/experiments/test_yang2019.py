@@ -1,4 +1,5 @@
-"""yang2019: task variance is measured from each task's stimulus onset, as the authors measure it."""
+"""yang2019: task variance is measured from each task's stimulus onset, as the authors measure it; each batch runs
+to its longest trial rounded up to a bucket."""
 
 import dataclasses
 
@@ -24,3 +25,25 @@ def test_each_tasks_variance_window_starts_at_its_stimulus_onset():
     assert {window[t] for t in TASKS if not t.startswith("rt_")} == {500.0}
     # a number in the config puts every task's window at that time
     assert set(variance_window(recs, dataclasses.replace(c, variance_start=300.0)).values()) == {300.0}
+
+
+def test_batches_run_to_their_bucket_and_a_bad_bucket_is_refused():
+    import jax
+    import pytest
+
+    from brainlike import ConfigError
+
+    exp = experiments.get("yang2019")
+    c = dataclasses.replace(exp.config("smoke"), bucket_ms=1000.0)  # dt 20 ms: buckets every 50 steps, and 210
+    model = exp.init(c, jax.random.PRNGKey(0))
+    opt = exp.optimizer(c)
+    step = jax.jit(exp.step(c, opt))
+    task = make_task(c)
+    for s in range(4):
+        key = jax.random.PRNGKey(s)
+        _, _, metrics = step(model, exp.init_optimizer(c, opt, model), key)
+        scored = int(task.sample(jax.random.split(key)[0], c.batch_size).scored_length())
+        n = int(metrics["n_time"])
+        assert n >= scored and (n % 50 == 0 or n == task.n_steps) and n - scored < 50
+    with pytest.raises(ConfigError, match="bucket_ms"):
+        dataclasses.replace(c, bucket_ms=10.0)  # shorter than one 20 ms step

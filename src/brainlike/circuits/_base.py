@@ -22,6 +22,9 @@ ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
     "softplus": jax.nn.softplus,
     "sigmoid": jax.nn.sigmoid,
     "linear": lambda x: x,
+    # rectified tanh, tanh(max(x, 0)): non-negative and saturating (Yang et al. 2019 compare it with softplus,
+    # ReLU and tanh units, their Fig. 3)
+    "retanh": lambda x: jnp.tanh(jax.nn.relu(x)),
 }
 
 

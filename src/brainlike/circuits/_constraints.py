@@ -137,8 +137,8 @@ class Dale(_Reparametrised):
         elif ctrnn_params:
             raise ConfigError(f"Dale(circuit): unexpected parameters {sorted(ctrnn_params)}")
         _check_recurrent(circuit)
-        if isinstance(circuit, CTRNN) and circuit.rate_fn not in ("relu", "softplus", "sigmoid"):
-            raise ConfigError(f"Dale's law needs non-negative rates (relu, softplus, sigmoid), got {circuit.rate_fn!r}")
+        if isinstance(circuit, CTRNN) and circuit.rate_fn not in ("relu", "softplus", "sigmoid", "retanh"):
+            raise ConfigError(f"Dale's law needs non-negative rates (relu, softplus, sigmoid, retanh), got {circuit.rate_fn!r}")
         if not 0 < frac_exc < 1:
             raise ConfigError(f"frac_exc must be in (0, 1), got {frac_exc}")
         n = circuit.n_units

@@ -103,7 +103,7 @@ class CTRNN(Circuit):
     Args:
         n_in: input channels.  n_units: recurrent units.
         tau: membrane time constant (ms).  dt: Euler step (ms), at most ``tau``.
-        rate_fn: ``relu`` | ``tanh`` | ``softplus`` | ``sigmoid`` | ``linear``.
+        rate_fn: ``relu`` | ``tanh`` | ``softplus`` | ``sigmoid`` | ``linear`` | ``retanh``.
         sigma_rec: recurrent noise (unitless, per sqrt(2 alpha)).  sigma_in: input noise.
         w_rec_init: ``normal`` (gain/sqrt(N)), ``orthogonal`` or ``identity``; w_rec_gain scales it.
         key: PRNG key for the initial weights.

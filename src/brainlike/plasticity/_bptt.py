@@ -8,6 +8,7 @@ once and vmapped over seeds (DESIGN sections 2 and 4).
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable, Sequence
 
 import equinox as eqx
@@ -133,16 +134,18 @@ def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, 
     n_time = None
     if time_buckets is not None:
         n_time = int(jax.eval_shape(lambda k: task.sample(k, 1), jax.random.PRNGKey(0)).inputs.shape[1])
-        bad = [b for b in time_buckets if not (isinstance(b, int) and 1 <= b <= n_time)]
+        bad = [b for b in time_buckets if not (isinstance(b, numbers.Integral) and 1 <= b <= n_time)]
         if bad:
             raise ConfigError(f"time_buckets must be whole numbers of steps in 1..{n_time} (the task's trial "
                               f"length), got {bad}")
-        buckets = sorted({*time_buckets, n_time})
+        buckets = sorted({*map(int, time_buckets), n_time})
+        if len(buckets) == 1:  # the full length only: nothing to choose
+            n_time = None
 
     def step(network: Network, opt_state, key):
         k_trials, k_noise = jax.random.split(key)
         trials = task.sample(k_trials, batch_size)
-        if n_time is None or len(buckets) == 1:
+        if n_time is None:
             grads, metrics = gradients(network, trials, k_noise)
         else:
             which = jnp.searchsorted(jnp.asarray(buckets), trials.scored_length())
