@@ -94,7 +94,7 @@ class Config:
     response_weight: float = 5.0
     # ms: each batch runs only to the next multiple of this past its longest trial (the authors padded each batch
     # to its own longest trial), not over every padded step of the longest task (4.2 s); None: always 4.2 s.
-    # At the quick size 37.8 ms per update against 75.1 (benchmarks/yang2019_training.py)
+    # At the quick size training ran at 25.5 updates/s against 15.7-16.8 (see the README)
     bucket_ms: float | None = 400.0
     checkpoint_every: int = 500  # steps
     # analysis
