@@ -4,9 +4,9 @@ Times the experiment's own update (a batch of one of the 20 tasks drawn inside j
 batch's longest trial rounded up to ``bucket_ms``, BPTT, Adam) as one jitted scan of ``--steps`` updates after
 a compile, for the ``quick`` and ``paper`` configurations (or ``--sizes``), and reports steps/s, trials/s and
 the time the configuration's ``n_steps`` take; beside each, the same update run over every padded step of the
-longest task (``bucket_ms=None``), as before the buckets. The authors' TensorFlow 1 code needed hours on a CPU for the full network; where a GPU
-is present, JAX uses it and the same command gives the GPU figure (``block_until_ready`` around every
-timed call).
+longest task (``bucket_ms=None``), as before the buckets. The authors' TensorFlow 1 code needed hours on a CPU
+for the full network; where a GPU is present, JAX uses it and the same command gives the GPU figure
+(``block_until_ready`` around every timed call).
 
     python benchmarks/yang2019_training.py [--steps 200] [--sizes quick,paper]
 """
@@ -52,6 +52,7 @@ def _time_update(exp, c, steps):
     t0 = time.perf_counter()
     jax.block_until_ready(chunk(out[0], out[1], key[None], jax.numpy.asarray(steps)))
     return (time.perf_counter() - t0) / steps, compile_s
+
 
 if __name__ == "__main__":
     main()

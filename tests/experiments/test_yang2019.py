@@ -3,9 +3,11 @@ to its longest trial rounded up to a bucket."""
 
 import dataclasses
 
+import jax
 import numpy as np
+import pytest
 
-from brainlike import Recording, experiments
+from brainlike import ConfigError, Recording, experiments
 from brainlike.experiments.yang2019 import make_task, variance_window
 from brainlike.tasks._yang2019 import TASKS
 
@@ -28,11 +30,6 @@ def test_each_tasks_variance_window_starts_at_its_stimulus_onset():
 
 
 def test_batches_run_to_their_bucket_and_a_bad_bucket_is_refused():
-    import jax
-    import pytest
-
-    from brainlike import ConfigError
-
     exp = experiments.get("yang2019")
     c = dataclasses.replace(exp.config("smoke"), bucket_ms=1000.0)  # dt 20 ms: buckets every 50 steps, and 210
     model = exp.init(c, jax.random.PRNGKey(0))

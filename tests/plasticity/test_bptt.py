@@ -69,16 +69,21 @@ def test_training_reduces_the_loss():
     assert losses[-1] < 0.5 * losses[0]
 
 
-def test_seeds_in_one_program_equal_seeds_trained_alone_and_resume_is_exact():
-    task, opt, step, init = _setup(8)
-    keys = jax.random.split(jax.random.PRNGKey(1), 2)
+def _pair_and_alone(opt, step, init, key, n_steps, chunk):
+    """Train two seeds in one program and the second seed alone: it must come out the same in both."""
+    keys = jax.random.split(key, 2)
     nets = eqx.filter_vmap(init)(keys)
     opts = eqx.filter_vmap(lambda n: plasticity.init_optimizer(opt, n))(nets)
-    both, _ = plasticity.fit(nets, opts, keys, step=step, n_steps=20, chunk=10, progress=False)
-    # seed 1 alone
+    both, _ = plasticity.fit(nets, opts, keys, step=step, n_steps=n_steps, chunk=chunk, progress=False)
     one = jax.tree_util.tree_map(lambda x: x[1:] if eqx.is_array(x) else x, (nets, opts, keys))
-    alone, _ = plasticity.fit(*one, step=step, n_steps=20, chunk=10, progress=False)
+    alone, _ = plasticity.fit(*one, step=step, n_steps=n_steps, chunk=chunk, progress=False)
     np.testing.assert_allclose(both.circuit.w_rec[1], alone.circuit.w_rec[0], rtol=1e-4, atol=1e-6)
+    return nets, opts, keys, both
+
+
+def test_seeds_in_one_program_equal_seeds_trained_alone_and_resume_is_exact():
+    task, opt, step, init = _setup(8)
+    nets, opts, keys, both = _pair_and_alone(opt, step, init, jax.random.PRNGKey(1), 20, 10)
     # stopping after 10 steps and continuing gives the same network as 20 steps in one go
     half_n, half_o = plasticity.fit(nets, opts, keys, step=step, n_steps=10, chunk=10, progress=False)
     resumed, _ = plasticity.fit(half_n, half_o, keys, step=step, n_steps=20, start=10, chunk=10, progress=False)
@@ -178,13 +183,7 @@ def test_time_buckets_run_fewer_steps_and_leave_the_task_gradient_unchanged():
 def test_time_buckets_train_one_seed_alone_as_in_a_stack_of_seeds():
     # make_chunk runs a single seed of a branching step without vmap; the same seed in a stack of two is vmapped
     _, opt, step, init = _yang_step([20, 30], rate_reg=1e-3)
-    keys = jax.random.split(jax.random.PRNGKey(2), 2)
-    nets = eqx.filter_vmap(init)(keys)
-    opts = eqx.filter_vmap(lambda n: plasticity.init_optimizer(opt, n))(nets)
-    both, _ = plasticity.fit(nets, opts, keys, step=step, n_steps=6, chunk=3, progress=False)
-    one = jax.tree_util.tree_map(lambda x: x[1:] if eqx.is_array(x) else x, (nets, opts, keys))
-    alone, _ = plasticity.fit(*one, step=step, n_steps=6, chunk=3, progress=False)
-    np.testing.assert_allclose(alone.circuit.w_rec[0], both.circuit.w_rec[1], rtol=1e-4, atol=1e-6)
+    _pair_and_alone(opt, step, init, jax.random.PRNGKey(2), 6, 3)
 
 
 def test_bad_time_buckets():
