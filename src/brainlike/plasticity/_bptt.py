@@ -133,7 +133,7 @@ def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, 
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
     n_time = None
     if time_buckets is not None:
-        n_time = int(jax.eval_shape(lambda k: task.sample(k, 1), jax.random.PRNGKey(0)).inputs.shape[1])
+        n_time = int(task.n_steps)  # every trial is padded to it
         bad = [b for b in time_buckets if not (isinstance(b, numbers.Integral) and 1 <= b <= n_time)]
         if bad:
             raise ConfigError(f"time_buckets must be whole numbers of steps in 1..{n_time} (the task's trial "
