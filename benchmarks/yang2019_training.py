@@ -8,7 +8,9 @@ longest task (``bucket_ms=None``), as before the buckets. The authors' TensorFlo
 for the full network; where a GPU is present, JAX uses it and the same command gives the GPU figure
 (``block_until_ready`` around every timed call).
 
-    python benchmarks/yang2019_training.py [--steps 200] [--sizes quick,paper]
+    python benchmarks/yang2019_training.py [--steps 200] [--sizes quick,paper] [--circuit rate_ctrnn]
+
+``--circuit`` times another circuit of the configuration (``ctrnn``, ``rate_ctrnn``) in place of its own.
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--sizes", default="quick,paper")
+    p.add_argument("--circuit", default=None, help="ctrnn or rate_ctrnn (default: the configuration's own)")
     a = p.parse_args()
     exp = get("yang2019")
     print(f"device: {jax.devices()[0].device_kind}")
     for size in a.sizes.split(","):
-        for c in (exp.config(size), dataclasses.replace(exp.config(size), bucket_ms=None)):
+        base = exp.config(size)
+        base = dataclasses.replace(base, circuit=a.circuit) if a.circuit else base
+        for c in (base, dataclasses.replace(base, bucket_ms=None)):
             per, compile_s = _time_update(exp, c, a.steps)
             trials = f"up to {c.bucket_ms:g} ms past the longest trial" if c.bucket_ms else "4.2 s every batch"
-            print(f"{size} ({trials}): {c.n_units} units, dt {c.dt:g} ms, batch {c.batch_size}: "
+            print(f"{size} ({trials}): {c.circuit}, {c.n_units} units, dt {c.dt:g} ms, batch {c.batch_size}: "
                   f"{1e3 * per:.1f} ms/step, {1 / per:.1f} steps/s, {c.batch_size / per:,.0f} trials/s "
                   f"(compile + first chunk {compile_s:.0f} s); its {c.n_steps:,} steps: {per * c.n_steps / 60:.1f} min")
 

@@ -64,7 +64,7 @@ def test_jit_vmap_grad(name):
 
 
 def test_unknown_circuit_and_bad_inputs():
-    with pytest.raises(ValueError, match="known circuits: alif, ctrnn, eirnn, gru, lif, lstm$"):
+    with pytest.raises(ValueError, match="known circuits: alif, ctrnn, eirnn, gru, lif, lstm, rate_ctrnn$"):
         circuits.make("transformer", 3, 8, key=jax.random.PRNGKey(0))
     net = network("ctrnn")
     with pytest.raises(ValueError, match=r"inputs have shape \(2, 5, 4\), expected \(trials, time, 3\)"):

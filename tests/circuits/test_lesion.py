@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 
 from brainlike import ConfigError
-from brainlike.circuits import CTRNN, EIRNN, GRU, LSTM, Network, forward, lesion, unit_mask
+from brainlike.circuits import CTRNN, EIRNN, GRU, LSTM, Network, RateCTRNN, forward, lesion, unit_mask
 
 K = jax.random.PRNGKey
 
 
 def _networks():
     return {"ctrnn": Network(CTRNN(3, 12, key=K(0), sigma_rec=0.0, rate_fn="softplus"), 2, key=K(1)),
+            "rate_ctrnn": Network(RateCTRNN(3, 12, key=K(11), sigma_rec=0.0, rate_fn="softplus"), 2, key=K(12)),
             "eirnn": Network(EIRNN(3, 12, key=K(2), sigma_rec=0.0), 2, key=K(3)),
             "gru": Network(GRU(3, 12, key=K(4)), 2, key=K(5)),
             "lstm": Network(LSTM(3, 12, key=K(6)), 2, key=K(7))}
@@ -24,7 +25,7 @@ def _scramble_inputs_of(net, units):
     circuit = net.circuit
     noise = jax.random.normal(K(9), (circuit.n_units,))
     rows = jnp.zeros(circuit.n_units).at[jnp.asarray(units)].set(1.0)
-    if isinstance(circuit, CTRNN):
+    if isinstance(circuit, (CTRNN, RateCTRNN)):
         return eqx.tree_at(lambda m: m.circuit.w_in, net, circuit.w_in + 3 * (rows * noise)[:, None])
     if hasattr(circuit, "cell"):
         w = circuit.cell.weight_ih  # [gates * units, n_in]
@@ -33,7 +34,7 @@ def _scramble_inputs_of(net, units):
     return eqx.tree_at(lambda m: m.circuit.circuit.w_in, net, circuit.circuit.w_in + 3 * jnp.abs(rows * noise)[:, None])
 
 
-@pytest.mark.parametrize("kind", ["ctrnn", "eirnn", "gru", "lstm"])
+@pytest.mark.parametrize("kind", ["ctrnn", "rate_ctrnn", "eirnn", "gru", "lstm"])
 def test_silenced_units_do_not_reach_the_other_units_or_the_readout(kind):
     net = _networks()[kind]
     units = [1, 4, 7]

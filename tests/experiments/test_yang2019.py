@@ -1,5 +1,5 @@
 """yang2019: task variance is measured from each task's stimulus onset, as the authors measure it; each batch runs
-to its longest trial rounded up to a bucket."""
+to its longest trial rounded up to a bucket; the circuit is a choice."""
 
 import dataclasses
 
@@ -44,3 +44,13 @@ def test_batches_run_to_their_bucket_and_a_bad_bucket_is_refused():
         assert n >= scored and (n % 50 == 0 or n == task.n_steps) and n - scored < 50
     with pytest.raises(ConfigError, match="bucket_ms"):
         dataclasses.replace(c, bucket_ms=10.0)  # shorter than one 20 ms step
+
+
+def test_the_circuit_can_be_the_papers_rate_leak_network_and_an_unknown_one_is_refused():
+    exp = experiments.get("yang2019")
+    c = dataclasses.replace(exp.config("smoke"), circuit="rate_ctrnn")
+    net = exp.init(c, jax.random.PRNGKey(0))
+    assert type(net.circuit).__name__ == "RateCTRNN" and net.circuit.rate_fn == "softplus"
+    assert np.allclose(np.asarray(net.circuit.w_rec), c.w_rec_gain * np.eye(c.n_units))  # the authors' "diag"
+    with pytest.raises(ConfigError, match="unknown circuit 'gru'; known: ctrnn, rate_ctrnn"):
+        dataclasses.replace(c, circuit="gru")

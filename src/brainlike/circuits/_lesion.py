@@ -3,7 +3,7 @@
 A silenced unit still receives input but sends nothing: its outgoing recurrent connections and its
 readout weights are set to zero, so no other unit and no downstream area sees it (Yang et al. 2019 Nat
 Neurosci, Fig. 4: "lesioning" a cluster of units). Works on a :class:`~brainlike.circuits.Network` or a
-bare circuit: CTRNN, the constrained CTRNNs (Dale's law, masks), GRU and LSTM.
+bare circuit: CTRNN, RateCTRNN, the constrained CTRNNs (Dale's law, masks), GRU and LSTM.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ._constraints import _Reparametrised
 from ._ctrnn import CTRNN
 from ._gated import GRU, LSTM
 from ._network import Network
+from ._rate_ctrnn import RateCTRNN
 
 __all__ = ["lesion", "unit_mask"]
 
@@ -38,7 +39,7 @@ def unit_mask(units, n_units: int) -> np.ndarray:
 
 
 def _lesion_circuit(circuit, keep):
-    if isinstance(circuit, CTRNN):
+    if isinstance(circuit, (CTRNN, RateCTRNN)):
         return eqx.tree_at(lambda c: c.w_rec, circuit, circuit.w_rec * keep[None, :])
     if isinstance(circuit, _Reparametrised):
         return eqx.tree_at(lambda c: c.circuit, circuit, _lesion_circuit(circuit.circuit, keep))
@@ -49,7 +50,7 @@ def _lesion_circuit(circuit, keep):
     if inner is not None:
         return eqx.tree_at(lambda c: c.circuit, circuit, _lesion_circuit(inner, keep))
     raise ConfigError(f"lesion: no rule for silencing units of {type(circuit).__name__}; "
-                      "supported: CTRNN, Dale/EIRNN, Masked, GRU, LSTM")
+                      "supported: CTRNN, RateCTRNN, Dale/EIRNN, Masked, GRU, LSTM")
 
 
 def lesion(model, units):

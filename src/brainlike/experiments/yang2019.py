@@ -41,7 +41,7 @@ from .. import analysis as A
 from .. import plot
 from .._errors import ConfigError
 from .._recording import Recording
-from ..circuits import CTRNN, Network, forward, lesion
+from ..circuits import CTRNN, Network, RateCTRNN, forward, lesion
 from ..plasticity import make_step, sigmoid_mse
 from ..tasks import Yang2019
 from ..tasks._yang2019 import TASK_LABELS, TASKS, performance
@@ -52,13 +52,16 @@ __all__ = ["Yang2019Experiment", "Config"]
 # the authors' "easy_task" stimulus strengths (gyyang/multitask task.py): 10x and 2x the standard coherences
 EASY_DM_COHERENCES = (0.1, 0.2, 0.4, 0.8)
 EASY_DLY_DM_COHERENCES = (0.16, 0.32, 0.64)
+CIRCUITS = {"ctrnn": CTRNN, "rate_ctrnn": RateCTRNN}
 FTV_PAIRS = (("dm1", "dm2"), ("ctx_dm1", "ctx_dm2"), ("dms", "dnms"))
 
 
 @dataclasses.dataclass(frozen=True)
 class Config:
     seed: int = 0
-    # circuit (Yang et al. 2019 Methods)
+    # circuit (Yang et al. 2019 Methods): "ctrnn" leaks the input currents (Song, Yang & Wang 2016); "rate_ctrnn"
+    # leaks the rates, with the noise inside the rate function, as the paper's eq. 1 and the authors' LeakyRNN
+    circuit: str = "ctrnn"
     n_units: int = 256
     rate_fn: str = "softplus"
     tau: float = 100.0  # ms
@@ -107,6 +110,8 @@ class Config:
     ftv_edge: float = 0.8  # |FTV| beyond which a unit counts as exclusive to one task
 
     def __post_init__(self):
+        if self.circuit not in CIRCUITS:
+            raise ConfigError(f"yang2019: unknown circuit {self.circuit!r}; known: {', '.join(CIRCUITS)}")
         if self.task_weights is not None and len(self.task_weights) != len(TASKS):
             raise ConfigError(f"yang2019: task_weights needs {len(TASKS)} numbers (one per task), "
                               f"got {len(self.task_weights)}")
@@ -243,8 +248,8 @@ class Yang2019Experiment(Experiment):
     def init(self, c: Config, key):
         task = make_task(c)
         k1, k2 = jax.random.split(key)
-        circuit = CTRNN(task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
-                        sigma_rec=c.sigma_rec, w_rec_init=c.w_rec_init, w_rec_gain=c.w_rec_gain)
+        circuit = CIRCUITS[c.circuit](task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
+                                         sigma_rec=c.sigma_rec, w_rec_init=c.w_rec_init, w_rec_gain=c.w_rec_gain)
         return Network(circuit, task.n_outputs, key=k2)
 
     def optimizer(self, c: Config):
