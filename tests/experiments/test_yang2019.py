@@ -2,6 +2,7 @@
 to its longest trial rounded up to a bucket; the circuit is a choice."""
 
 import dataclasses
+import json
 
 import jax
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from brainlike import ConfigError, Recording, experiments
 from brainlike.experiments.yang2019 import make_task, variance_window
+from brainlike.runs import run_experiment
 from brainlike.tasks._yang2019 import TASKS
 
 
@@ -46,7 +48,7 @@ def test_batches_run_to_their_bucket_and_a_bad_bucket_is_refused():
         dataclasses.replace(c, bucket_ms=10.0)  # shorter than one 20 ms step
 
 
-def test_the_circuit_can_be_the_papers_rate_leak_network_and_an_unknown_one_is_refused():
+def test_the_circuit_can_be_the_papers_rate_leak_network_and_an_unknown_one_is_refused(runs_root):
     exp = experiments.get("yang2019")
     c = dataclasses.replace(exp.config("smoke"), circuit="rate_ctrnn")
     net = exp.init(c, jax.random.PRNGKey(0))
@@ -54,3 +56,8 @@ def test_the_circuit_can_be_the_papers_rate_leak_network_and_an_unknown_one_is_r
     assert np.allclose(np.asarray(net.circuit.w_rec), c.w_rec_gain * np.eye(c.n_units))  # the authors' "diag"
     with pytest.raises(ConfigError, match="unknown circuit 'gru'; known: ctrnn, rate_ctrnn"):
         dataclasses.replace(c, circuit="gru")
+    # the whole smoke run (training, clusters, lesions of RateCTRNN units, the report) with it
+    res = run_experiment(exp, c, size="smoke", root=runs_root, progress=False)
+    assert (res.run.path / "report.html").exists()
+    results = json.loads((res.run.path / "results.json").read_text())["seed0"]
+    assert len(res.claims) == 6 and np.isfinite(results["lesion_change"]).all()
