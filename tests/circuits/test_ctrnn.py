@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from brainlike import ConfigError
-from brainlike.circuits import CTRNN, Network, simulate
+from brainlike.circuits import CTRNN, Network, RateCTRNN, simulate
 
 
 def test_matches_numpy_euler_integration_without_noise():
@@ -57,9 +57,10 @@ def test_recurrent_noise_has_the_stationary_variance_of_the_discrete_ou_process(
     ({"sigma_rec": -1.0}, "noise must be >= 0"),
     ({"w_rec_init": "xavier"}, "unknown recurrent initialisation"),
 ])
-def test_bad_parameters_raise(kwargs, msg):
+@pytest.mark.parametrize("cls", [CTRNN, RateCTRNN])
+def test_bad_parameters_raise(kwargs, msg, cls):
     with pytest.raises(ConfigError, match=msg):
-        CTRNN(2, 4, key=jax.random.PRNGKey(0), **kwargs)
+        cls(2, 4, key=jax.random.PRNGKey(0), **kwargs)
 
 
 @pytest.mark.parametrize("rate_fn", ["relu", "tanh", "softplus"])

@@ -22,7 +22,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._errors import ConfigError
 from ._base import Circuit, activation, register
 
-__all__ = ["CTRNN", "leaky_scan", "leaky_backward"]
+__all__ = ["CTRNN", "LeakyUnits", "leaky_scan", "leaky_backward"]
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(4, 5))
@@ -96,23 +96,13 @@ def _recurrent_init(kind: str, n: int, gain: float, key: PRNGKeyArray) -> Array:
     raise ConfigError(f"unknown recurrent initialisation {kind!r}; known: normal, orthogonal, identity")
 
 
-@register("ctrnn")
-class CTRNN(Circuit):
-    """Leaky rate units (Song, Yang & Wang 2016).
-
-    Args:
-        n_in: input channels.  n_units: recurrent units.
-        tau: membrane time constant (ms).  dt: Euler step (ms), at most ``tau``.
-        rate_fn: ``relu`` | ``tanh`` | ``softplus`` | ``sigmoid`` | ``linear`` | ``retanh``.
-        sigma_rec: recurrent noise (unitless, per sqrt(2 alpha)).  sigma_in: input noise.
-        w_rec_init: ``normal`` (gain/sqrt(N)), ``orthogonal`` or ``identity``; w_rec_gain scales it.
-        key: PRNG key for the initial weights.
-    """
+class LeakyUnits(Circuit):
+    """What the two leaky rate networks share (:class:`CTRNN`, :class:`~brainlike.circuits.RateCTRNN`): input,
+    recurrent and bias weights, the time constant and step, the rate function and the private noise."""
 
     w_in: Float[Array, "units n_in"]
     w_rec: Float[Array, "units units"]
     bias: Float[Array, " units"]
-    x0: Float[Array, " units"]
     n_in: int = eqx.field(static=True)
     n_units: int = eqx.field(static=True)
     tau: float = eqx.field(static=True)
@@ -124,16 +114,16 @@ class CTRNN(Circuit):
     def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, tau: float = 100.0, dt: float = 20.0,
                  rate_fn: str = "relu", sigma_rec: float = 0.05, sigma_in: float = 0.0,
                  w_rec_init: str = "normal", w_rec_gain: float = 0.8):
+        name = type(self).__name__
         if not (0 < dt <= tau):
-            raise ConfigError(f"CTRNN: need 0 < dt <= tau for a stable Euler step, got dt={dt} ms, tau={tau} ms")
+            raise ConfigError(f"{name}: need 0 < dt <= tau for a stable Euler step, got dt={dt} ms, tau={tau} ms")
         if sigma_rec < 0 or sigma_in < 0:
-            raise ConfigError(f"CTRNN: noise must be >= 0, got sigma_rec={sigma_rec}, sigma_in={sigma_in}")
+            raise ConfigError(f"{name}: noise must be >= 0, got sigma_rec={sigma_rec}, sigma_in={sigma_in}")
         activation(rate_fn)  # validates the name
         k_in, k_rec = jax.random.split(key)
         self.w_in = jax.random.normal(k_in, (n_units, n_in)) / jnp.sqrt(n_in)
         self.w_rec = _recurrent_init(w_rec_init, n_units, w_rec_gain, k_rec)
         self.bias = jnp.zeros(n_units)
-        self.x0 = jnp.zeros(n_units)
         self.n_in, self.n_units = n_in, n_units
         self.tau, self.dt = float(tau), float(dt)
         self.rate_fn = rate_fn
@@ -142,6 +132,29 @@ class CTRNN(Circuit):
     @property
     def alpha(self) -> float:
         return self.dt / self.tau
+
+
+@register("ctrnn")
+class CTRNN(LeakyUnits):
+    """Leaky rate units (Song, Yang & Wang 2016).
+
+    Args:
+        n_in: input channels.  n_units: recurrent units.
+        tau: membrane time constant (ms).  dt: Euler step (ms), at most ``tau``.
+        rate_fn: ``relu`` | ``tanh`` | ``softplus`` | ``sigmoid`` | ``linear`` | ``retanh``.
+        sigma_rec: recurrent noise (unitless, per sqrt(2 alpha)).  sigma_in: input noise.
+        w_rec_init: ``normal`` (gain/sqrt(N)), ``orthogonal`` or ``identity``; w_rec_gain scales it.
+        key: PRNG key for the initial weights.
+    """
+
+    x0: Float[Array, " units"]
+
+    def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, tau: float = 100.0, dt: float = 20.0,
+                 rate_fn: str = "relu", sigma_rec: float = 0.05, sigma_in: float = 0.0,
+                 w_rec_init: str = "normal", w_rec_gain: float = 0.8):
+        super().__init__(n_in, n_units, key=key, tau=tau, dt=dt, rate_fn=rate_fn, sigma_rec=sigma_rec,
+                         sigma_in=sigma_in, w_rec_init=w_rec_init, w_rec_gain=w_rec_gain)
+        self.x0 = jnp.zeros(n_units)
 
     def init_state(self) -> Float[Array, " units"]:
         return self.x0

@@ -14,10 +14,9 @@ import numpy as np
 
 from .._errors import ConfigError
 from ._constraints import _Reparametrised
-from ._ctrnn import CTRNN
+from ._ctrnn import LeakyUnits
 from ._gated import GRU, LSTM
 from ._network import Network
-from ._rate_ctrnn import RateCTRNN
 
 __all__ = ["lesion", "unit_mask"]
 
@@ -39,7 +38,7 @@ def unit_mask(units, n_units: int) -> np.ndarray:
 
 
 def _lesion_circuit(circuit, keep):
-    if isinstance(circuit, (CTRNN, RateCTRNN)):
+    if isinstance(circuit, LeakyUnits):  # CTRNN, RateCTRNN
         return eqx.tree_at(lambda c: c.w_rec, circuit, circuit.w_rec * keep[None, :])
     if isinstance(circuit, _Reparametrised):
         return eqx.tree_at(lambda c: c.circuit, circuit, _lesion_circuit(circuit.circuit, keep))

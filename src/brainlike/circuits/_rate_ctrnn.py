@@ -18,20 +18,18 @@ softplus or ReLU units), and a trial starts from silence rather than from ``f(x0
 
 from __future__ import annotations
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from .._errors import ConfigError
-from ._base import Circuit, activation, register
-from ._ctrnn import _recurrent_init
+from ._base import activation, register
+from ._ctrnn import LeakyUnits
 
 __all__ = ["RateCTRNN"]
 
 
 @register("rate_ctrnn")
-class RateCTRNN(Circuit):
+class RateCTRNN(LeakyUnits):
     """Leaky rate units whose rates leak (Yang et al. 2019, Methods eq. 1; the authors' ``LeakyRNN``).
 
     Args:
@@ -43,38 +41,6 @@ class RateCTRNN(Circuit):
         w_rec_init: ``normal`` (gain/sqrt(N)), ``orthogonal`` or ``identity``; w_rec_gain scales it.
         key: PRNG key for the initial weights (inputs: normal with s.d. ``1/sqrt(n_in)``, as the authors).
     """
-
-    w_in: Float[Array, "units n_in"]
-    w_rec: Float[Array, "units units"]
-    bias: Float[Array, " units"]
-    n_in: int = eqx.field(static=True)
-    n_units: int = eqx.field(static=True)
-    tau: float = eqx.field(static=True)
-    dt: float = eqx.field(static=True)
-    rate_fn: str = eqx.field(static=True)
-    sigma_rec: float = eqx.field(static=True)
-    sigma_in: float = eqx.field(static=True)
-
-    def __init__(self, n_in: int, n_units: int, *, key: PRNGKeyArray, tau: float = 100.0, dt: float = 20.0,
-                 rate_fn: str = "relu", sigma_rec: float = 0.05, sigma_in: float = 0.0,
-                 w_rec_init: str = "normal", w_rec_gain: float = 0.8):
-        if not (0 < dt <= tau):
-            raise ConfigError(f"RateCTRNN: need 0 < dt <= tau for a stable Euler step, got dt={dt} ms, tau={tau} ms")
-        if sigma_rec < 0 or sigma_in < 0:
-            raise ConfigError(f"RateCTRNN: noise must be >= 0, got sigma_rec={sigma_rec}, sigma_in={sigma_in}")
-        activation(rate_fn)  # validates the name
-        k_in, k_rec = jax.random.split(key)
-        self.w_in = jax.random.normal(k_in, (n_units, n_in)) / jnp.sqrt(n_in)
-        self.w_rec = _recurrent_init(w_rec_init, n_units, w_rec_gain, k_rec)
-        self.bias = jnp.zeros(n_units)
-        self.n_in, self.n_units = n_in, n_units
-        self.tau, self.dt = float(tau), float(dt)
-        self.rate_fn = rate_fn
-        self.sigma_rec, self.sigma_in = float(sigma_rec), float(sigma_in)
-
-    @property
-    def alpha(self) -> float:
-        return self.dt / self.tau
 
     def init_state(self) -> Float[Array, " units"]:
         return jnp.zeros(self.n_units)
