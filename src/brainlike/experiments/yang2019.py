@@ -156,29 +156,44 @@ def _quiet(net: Network) -> Network:
 
 
 @eqx.filter_jit
-def _performance(net, task, index, key, n: int):
-    """Fractions correct on ``n`` random trials of task ``index`` (traced: one program serves every task):
-    the authors' measure, and the same with fixation held until the go cue."""
-    k_cond, k_build, k_run = jax.random.split(key, 3)
+def _sample(task, index, key, n: int):
+    k_cond, k_build = jax.random.split(key)
     conditions = task.sample_task(index, k_cond, n)
-    trials = task.build(conditions, key=k_build)
-    _, outputs = forward(net, trials.inputs, key=k_run)
+    return conditions, task.build(conditions, key=k_build).inputs
+
+
+def scoring_trials(task: Yang2019, n: int, key, *, every: int = 1) -> list[tuple[dict, jax.Array, jax.Array]]:
+    """``n`` random trials of each of the 20 tasks (the same for the same key): per task its conditions, its
+    inputs cut after the longest trial (rounded up to ``every`` steps; the network is causal and nothing after a
+    trial's end is scored) and the key of the network's noise. Built once, scored for the intact network and
+    again for every lesion (the same trials and the same noise, so a change is the lesion's alone)."""
+    out = []
+    for i in range(len(TASKS)):
+        k_trials, k_run = jax.random.split(jax.random.fold_in(key, i))
+        conditions, inputs = _sample(task, jnp.asarray(i), k_trials, n)
+        length = min(-(-int(conditions["end"].max()) // every) * every, inputs.shape[1])
+        out.append((conditions, inputs[:, :length], k_run))
+    return out
+
+
+@eqx.filter_jit
+def _scores(net, conditions, inputs, key, hold_from: int):
+    _, outputs = forward(net, inputs, key=key)
     y = jax.nn.sigmoid(outputs)
-    hold_from = int(round(100.0 / task.dt))  # the first 100 ms are not scored
     return performance(y, conditions).mean(), performance(y, conditions, hold_from=hold_from).mean()
+
+
+def task_performance(net: Network, trials: list, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fraction correct of each of the 20 tasks on the trials of :func:`scoring_trials`: the authors' measure,
+    and the same with the fixation also held until the go cue (the first 100 ms not scored)."""
+    hold_from = int(round(100.0 / dt))
+    out = np.asarray([_scores(net, cond, inputs, k, hold_from) for cond, inputs, k in trials], dtype=float)
+    return out[:, 0], out[:, 1]
 
 
 @eqx.filter_jit
 def _rates(net, inputs, key):
     return forward(net, inputs, key=key)
-
-
-def task_performance(net: Network, task: Yang2019, n: int, key, *, held: bool = False) -> np.ndarray:
-    """Fraction correct of each of the 20 tasks on ``n`` random trials each (same trials for the same key):
-    the authors' measure, or with ``held`` also no broken fixation before the go cue."""
-    out = [_performance(net, task, jnp.asarray(i), jax.random.fold_in(key, i), n)[1 if held else 0]
-           for i in range(len(TASKS))]
-    return np.asarray(out, dtype=float)
 
 
 def test_recordings(net: Network, task: Yang2019, key) -> dict[str, Recording]:
@@ -188,11 +203,11 @@ def test_recordings(net: Network, task: Yang2019, key) -> dict[str, Recording]:
     for i, name in enumerate(TASKS):
         cond = task.test_conditions(name)
         trials = task.build(cond, key=jax.random.fold_in(key, i))
-        rates, outputs = _rates(quiet, trials.inputs, jax.random.fold_in(key, 100 + i))
         end = int(cond["end"][0])
-        out[name] = Recording(activity=np.asarray(rates[:, :end]), dt=task.dt,
+        rates, outputs = _rates(quiet, trials.inputs[:, :end], jax.random.fold_in(key, 100 + i))
+        out[name] = Recording(activity=np.asarray(rates), dt=task.dt,
                               conditions={k: np.asarray(v) for k, v in cond.items()},
-                              inputs=np.asarray(trials.inputs[:, :end]), outputs=np.asarray(outputs[:, :end]),
+                              inputs=np.asarray(trials.inputs[:, :end]), outputs=np.asarray(outputs),
                               targets=np.asarray(trials.targets[:, :end]))
     return out
 
@@ -271,8 +286,9 @@ class Yang2019Experiment(Experiment):
         k_perf, k_var, k_rule, k_rec = jax.random.split(key, 4)
         task = make_task(c)
         labels = [TASK_LABELS[t] for t in TASKS]
-        perf = task_performance(model, task, c.eval_trials, k_perf)
-        perf_held = task_performance(model, task, c.eval_trials, k_perf, held=True)
+        every = max(1, int(round(c.bucket_ms / c.dt))) if c.bucket_ms else 1
+        trials = scoring_trials(task, c.eval_trials, k_perf, every=every)
+        perf, perf_held = task_performance(model, trials, c.dt)
 
         # -- task variance and clusters (noise off, fixed-timing test grids) ----------------------
         recs = test_recordings(model, make_task(c, quiet=True), k_var)
@@ -286,8 +302,8 @@ class Yang2019Experiment(Experiment):
         active_idx = np.flatnonzero(active)
 
         # -- lesions: each cluster silenced, every task on the same trials ------------------------
-        change = np.stack([task_performance(lesion(model, active_idx[clusters.members(k)]), task, c.eval_trials,
-                                            k_perf) - perf for k in range(clusters.n_clusters)])
+        change = np.stack([task_performance(lesion(model, active_idx[clusters.members(k)]), trials, c.dt)[0] - perf
+                           for k in range(clusters.n_clusters)])
         spared = (np.abs(change) <= 0.1).sum(axis=1)
         specific = spared >= len(TASKS) / 2
         drops = -change.min(axis=1)
