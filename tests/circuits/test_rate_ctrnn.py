@@ -61,3 +61,24 @@ def test_fixed_points_are_the_ctrnns():
     rc = RateCTRNN(2, 5, key=K(5), rate_fn="tanh", sigma_rec=0.0)
     rc = eqx.tree_at(lambda m: (m.w_rec, m.w_in, m.bias), rc, (ct.w_rec, ct.w_in, ct.bias))
     assert float(jnp.abs(rc.velocity(ct.rate(x), u)).max()) < 1e-5
+
+
+def test_the_batched_backward_pass_is_the_autodiff_gradient_of_step():
+    # simulate_batch runs rate_leaky_scan, whose BPTT is written by hand; simulate scans ``step`` under autodiff
+    u = jax.random.normal(K(2), (3, 25, 4))
+    target = jax.random.normal(K(3), (3, 25, 2))
+    for rate_fn in ("softplus", "tanh", "relu"):
+        c = RateCTRNN(4, 7, key=K(0), tau=100.0, dt=20.0, rate_fn=rate_fn, sigma_rec=0.0, w_rec_init="normal",
+                      w_rec_gain=1.2)
+        net = Network(c, 2, key=K(1))
+
+        def batched(m):
+            return jnp.sum((forward(m, u, key=K(4))[1] - target) ** 2)
+
+        def stepped(m):
+            outs = jax.vmap(lambda x: simulate(m, x, key=K(4))[1])(u)
+            return jnp.sum((outs - target) ** 2)
+
+        g1, g2 = eqx.filter_grad(batched)(net), eqx.filter_grad(stepped)(net)
+        for a, b in zip(jax.tree.leaves(g1), jax.tree.leaves(g2)):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=rate_fn)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from brainlike import ConfigError, Recording, experiments
-from brainlike.experiments.yang2019 import make_task, variance_window
+from brainlike.circuits import forward
+from brainlike.experiments.yang2019 import make_task, scoring_trials, task_performance, variance_window
 from brainlike.runs import run_experiment
 from brainlike.tasks._yang2019 import TASKS
 
@@ -46,6 +47,25 @@ def test_batches_run_to_their_bucket_and_a_bad_bucket_is_refused():
         assert n >= scored and (n % 50 == 0 or n == task.n_steps) and n - scored < 50
     with pytest.raises(ConfigError, match="bucket_ms"):
         dataclasses.replace(c, bucket_ms=10.0)  # shorter than one 20 ms step
+
+
+def test_scoring_trials_are_cut_after_the_longest_trial_without_changing_a_noiseless_networks_score():
+    exp = experiments.get("yang2019")
+    c = dataclasses.replace(exp.config("smoke"), sigma_rec=0.0)  # no noise: the cut cannot change the draws
+    net = exp.init(c, jax.random.PRNGKey(0))
+    task = make_task(c)
+    cut = scoring_trials(task, 16, jax.random.PRNGKey(1), every=20)
+    full = scoring_trials(task, 16, jax.random.PRNGKey(1), every=task.n_steps)
+    for (cond, x, _), (cond_full, x_full, _) in zip(cut, full):
+        n, end = x.shape[1], int(cond["end"].max())
+        assert np.array_equal(cond["end"], cond_full["end"]) and x_full.shape[1] == task.n_steps
+        assert n >= end and (n % 20 == 0 or n == task.n_steps) and n - end < 20
+        np.testing.assert_array_equal(x, x_full[:, :n])
+        y, y_full = (forward(net, inp, key=jax.random.PRNGKey(2))[1] for inp in (x, x_full))
+        np.testing.assert_allclose(y, y_full[:, :n], atol=1e-6)  # a causal network: the cut changes nothing before it
+    # every trial's own steps are all run: the same fractions correct (intact and with fixation held)
+    for a, b in zip(task_performance(net, cut, c.dt), task_performance(net, full, c.dt)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_the_circuit_can_be_the_papers_rate_leak_network_and_an_unknown_one_is_refused(runs_root):
