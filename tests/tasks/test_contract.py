@@ -65,3 +65,16 @@ def test_unknown_task_lists_known_ones():
 def test_unknown_parameter_is_named():
     with pytest.raises(ValueError, match="no parameter 'coherense'"):
         tasks.make("perceptual_decision", coherense=(1.0,))
+
+
+def test_materialize_returns_every_condition_unchanged_in_jit_and_vmap():
+    key = jax.random.PRNGKey(3)
+    conditions = {"onset": jax.random.randint(key, (7,), 0, 50), "coherence": jax.random.normal(key, (7,)),
+                  "respond": jax.random.bernoulli(key, 0.5, (7,)), "location": jax.random.uniform(key, (7, 2)),
+                  "scalar": jnp.float32(2.5)}
+    for out in (tasks.materialize(conditions), jax.jit(tasks.materialize)(conditions),
+                jax.vmap(tasks.materialize)(jax.tree.map(lambda x: jnp.stack([x, x]), conditions))):
+        for name, value in conditions.items():
+            got = out[name] if out[name].shape == jnp.shape(value) else out[name][1]
+            assert got.dtype == value.dtype, name
+            np.testing.assert_array_equal(got, value, err_msg=name)

@@ -125,6 +125,11 @@ class Config:
         if self.eval_trials < 1:
             raise ConfigError(f"yang2019: eval_trials must be >= 1, got {self.eval_trials}")
 
+    @property
+    def bucket_steps(self) -> int:
+        """``bucket_ms`` in steps (1 with no buckets): training batches and scoring trials are cut to multiples."""
+        return max(1, int(round(self.bucket_ms / self.dt))) if self.bucket_ms else 1
+
     @classmethod
     def smoke(cls) -> Config:
         return cls(n_units=24, n_steps=6, batch_size=8, checkpoint_every=3, eval_trials=8, max_clusters=6)
@@ -277,8 +282,7 @@ class Yang2019Experiment(Experiment):
         loss = functools.partial(sigmoid_mse, channel_weights=weights)
         buckets = None
         if c.bucket_ms is not None:
-            every = max(1, int(round(c.bucket_ms / c.dt)))
-            buckets = list(range(every, task.n_steps, every))
+            buckets = list(range(c.bucket_steps, task.n_steps, c.bucket_steps))
         return make_step(task, optimizer, batch_size=c.batch_size, loss=loss, rate_reg=c.rate_reg,
                          weight_reg=c.weight_reg, rate_l1=c.rate_l1, weight_l1=c.weight_l1, time_buckets=buckets)
 
@@ -286,8 +290,7 @@ class Yang2019Experiment(Experiment):
         k_perf, k_var, k_rule, k_rec = jax.random.split(key, 4)
         task = make_task(c)
         labels = [TASK_LABELS[t] for t in TASKS]
-        every = max(1, int(round(c.bucket_ms / c.dt))) if c.bucket_ms else 1
-        trials = scoring_trials(task, c.eval_trials, k_perf, every=every)
+        trials = scoring_trials(task, c.eval_trials, k_perf, every=c.bucket_steps)
         perf, perf_held = task_performance(model, trials, c.dt)
 
         # -- task variance and clusters (noise off, fixed-timing test grids) ----------------------

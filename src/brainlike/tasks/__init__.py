@@ -1,6 +1,6 @@
 """Tasks: trials and environments as pure JAX functions (the animal's ecological niche)."""
 
-from ._base import Task, get, make, names, register
+from ._base import Task, get, make, materialize, names, register
 from ._bandits import (BANDIT_STRUCTURES, Bandit, Harlow, TwoStep, environment_names, make_environment,
                        register_environment)
 from ._context import ContextDecision
@@ -23,4 +23,4 @@ from ._yang2019 import TASKS as YANG2019_TASKS
 from ._yang2019 import Yang2019
 
 __all__ = ["Task", "Environment", "TaskEnvironment", "Bandit", "TwoStep", "Harlow", "BANDIT_STRUCTURES",
-           "make_environment", "environment_names", "register_environment", "to_gymnasium", "EconomicChoice", "PADOA_OFFERS", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "EvidenceAccumulation", "SequentialDigits", "digit_split", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Arena", "RatMotion", "rat_trajectory", "rat_trajectories", "ARENA_SHAPES", "PlaceCells", "HeadDirectionCells", "PLACE_CODES", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register"]
+           "make_environment", "environment_names", "register_environment", "to_gymnasium", "EconomicChoice", "PADOA_OFFERS", "PerceptualDecision", "ContextDecision", "DelayedMatch", "FlipFlop", "StoreRecall", "EvidenceAccumulation", "SequentialDigits", "digit_split", "Encoded", "ENCODINGS", "poisson_spikes", "latency_spikes", "Phase", "Protocol", "tapped_delay_line", "microstimulus", "REPRESENTATIONS", "Track", "OpenField", "random_walk", "Arena", "RatMotion", "rat_trajectory", "rat_trajectories", "ARENA_SHAPES", "PlaceCells", "HeadDirectionCells", "PLACE_CODES", "Yang2019", "YANG2019_TASKS", "YANG2019_LABELS", "make", "names", "get", "register", "materialize"]

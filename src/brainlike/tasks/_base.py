@@ -17,7 +17,8 @@ from .._errors import ConfigError
 from .._registry import Registry
 from .._trials import Trials
 
-__all__ = ["Task", "register", "make", "names", "get", "duration_steps", "period_edges", "inside", "check_timing"]
+__all__ = ["Task", "register", "make", "names", "get", "duration_steps", "period_edges", "inside", "check_timing",
+           "materialize"]
 
 
 class Task(eqx.Module):
@@ -66,6 +67,29 @@ class Task(eqx.Module):
         """``sample_conditions`` then ``build``."""
         k_cond, k_build = jax.random.split(key)
         return self.build(self.sample_conditions(k_cond, n), key=k_build)
+
+
+def materialize(conditions: dict[str, Array]) -> dict[str, Array]:
+    """The same per-trial ``conditions``, computed once and held in memory before trials are built from them.
+
+    XLA's fusion on a CPU counts the integer operations of JAX's threefry random numbers as cheap, so it fuses
+    a trial's random draws (its timing, stimulus, sign...) into the build of every ``[time, channel]`` element
+    of that trial and computes them again for each, and it removes ``jax.lax.optimization_barrier`` before it
+    fuses (its ``cse_barrier_expander`` pass), so a barrier does not stop it. A sort of each array by the
+    trial index leaves it unchanged and is never fused, which keeps the draws to one per trial. For Yang et
+    al. 2019's twenty tasks (about fifteen draws per trial) a training update took 37 ms and takes 22 ms
+    (``benchmarks/yang2019_training.py``); for the tasks that draw only a few numbers a trial it made no
+    gain (perceptual_dm, mante2013), so a task opts in by calling it on its conditions.
+    """
+
+    def one(x):
+        x = jnp.asarray(x)
+        if x.ndim == 0:
+            return x
+        trial = jax.lax.broadcasted_iota(jnp.int32, x.shape, 0)
+        return jax.lax.sort((trial, x), dimension=0, num_keys=1)[1]
+
+    return {k: one(v) for k, v in conditions.items()}
 
 
 def _batch_size(conditions: dict[str, Array]) -> int:
