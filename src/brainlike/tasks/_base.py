@@ -77,9 +77,10 @@ def materialize(conditions: dict[str, Array]) -> dict[str, Array]:
     of that trial and computes them again for each, and it removes ``jax.lax.optimization_barrier`` before it
     fuses (its ``cse_barrier_expander`` pass), so a barrier does not stop it. A sort of each array by the
     trial index leaves it unchanged and is never fused, which keeps the draws to one per trial. For Yang et
-    al. 2019's twenty tasks (about fifteen draws per trial) a training update took 37 ms and takes 22 ms
-    (``benchmarks/yang2019_training.py``); for the tasks that draw only a few numbers a trial it made no
-    gain (perceptual_dm, mante2013), so a task opts in by calling it on its conditions.
+    al. 2019's twenty tasks (about fifteen draws per trial) an update of the quick network took 34.4 ms and
+    takes 19.5 ms (``python benchmarks/yang2019_training.py --sizes quick`` on a 2-core CPU); for tasks that
+    draw only a few numbers a trial it made no gain (perceptual_dm, mante2013), so a task opts in by calling
+    it on its conditions.
     """
 
     def one(x):
