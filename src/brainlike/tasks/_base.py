@@ -77,8 +77,9 @@ def materialize(conditions: dict[str, Array]) -> dict[str, Array]:
     of that trial and computes them again for each, and it removes ``jax.lax.optimization_barrier`` before it
     fuses (its ``cse_barrier_expander`` pass), so a barrier does not stop it. A sort of each array by the
     trial index leaves it unchanged and is never fused, which keeps the draws to one per trial. For Yang et
-    al. 2019's twenty tasks (about fifteen draws per trial) an update of the quick network took 34.4 ms and
-    takes 19.5 ms (``python benchmarks/yang2019_training.py --sizes quick`` on a 2-core CPU); for tasks that
+    al. 2019's twenty tasks (about fifteen draws per trial) an update of the then quick network (a 128-unit
+    CTRNN, batches of 64) took 34.4 ms and takes 19.5 ms (``python benchmarks/yang2019_training.py --sizes
+    quick`` on a 2-core CPU, stop 40); for tasks that
     draw only a few numbers a trial it made no gain (perceptual_dm, mante2013), so a task opts in by calling
     it on its conditions.
     """
