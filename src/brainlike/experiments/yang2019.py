@@ -169,13 +169,15 @@ def _sample(task, index, key, n: int):
     return conditions, task.build(conditions, key=k_build).inputs
 
 
-def scoring_trials(task: Yang2019, n: int, key, *, every: int = 1) -> list[tuple[dict, jax.Array, jax.Array]]:
-    """``n`` random trials of each of the 20 tasks (the same for the same key): per task its conditions, its
+def scoring_trials(task: Yang2019, n: int, key, *, every: int = 1,
+                   tasks: tuple[str, ...] = TASKS) -> list[tuple[dict, jax.Array, jax.Array]]:
+    """``n`` random trials of each of ``tasks`` (the 20; the same for the same key): per task its conditions, its
     inputs cut after the longest trial (rounded up to ``every`` steps; the network is causal and nothing after a
     trial's end is scored) and the key of the network's noise. Built once, scored for the intact network and
     again for every lesion (the same trials and the same noise, so a change is the lesion's alone)."""
     out = []
-    for i in range(len(TASKS)):
+    for name in tasks:
+        i = TASKS.index(name)
         k_trials, k_run = jax.random.split(jax.random.fold_in(key, i))
         conditions, inputs = _sample(task, jnp.asarray(i), k_trials, n)
         length = min(-(-int(conditions["end"].max()) // every) * every, inputs.shape[1])
@@ -191,7 +193,7 @@ def _scores(net, conditions, inputs, key, hold_from: int):
 
 
 def task_performance(net: Network, trials: list, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Fraction correct of each of the 20 tasks on the trials of :func:`scoring_trials`: the authors' measure,
+    """Fraction correct of each task on the trials of :func:`scoring_trials`: the authors' measure,
     and the same with the fixation also held until the go cue (the first 100 ms not scored)."""
     hold_from = int(round(100.0 / dt))
     out = np.asarray([_scores(net, cond, inputs, k, hold_from) for cond, inputs, k in trials], dtype=float)

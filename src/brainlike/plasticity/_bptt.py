@@ -22,7 +22,7 @@ from ..circuits import Network, forward
 from ..tasks import Task
 from ._losses import LOSSES, rate_deviation, rate_l1_penalty, rate_l2, weight_l1_penalty, weight_l2
 
-__all__ = ["adam", "supervised_loss", "make_step", "init_optimizer"]
+__all__ = ["adam", "supervised_loss", "make_step", "make_update", "make_learn", "bptt_gradients", "init_optimizer"]
 
 Metrics = dict[str, Array]
 StepFn = Callable[[Network, optax.OptState, PRNGKeyArray], tuple[Network, optax.OptState, Metrics]]
@@ -101,6 +101,15 @@ def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size
               time_buckets: Sequence[int] | None = None) -> StepFn:
     """One BPTT update on a fresh batch of ``batch_size`` trials of ``task`` (``time_buckets``: see
     :func:`make_update`)."""
+    gradients = bptt_gradients(loss=loss, rate_reg=rate_reg, weight_reg=weight_reg, rate_target=rate_target,
+                               rate_l1=rate_l1, weight_l1=weight_l1)
+    return make_update(task, optimizer, gradients, batch_size=batch_size, time_buckets=time_buckets)
+
+
+def bptt_gradients(*, loss: str | Callable = "cross_entropy", rate_reg: float = 0.0, weight_reg: float = 0.0,
+                   rate_target: float | None = None, rate_l1: float = 0.0, weight_l1: float = 0.0) -> Callable:
+    """``gradients(network, trials, key) -> (grads, metrics)``: backpropagation through time of
+    :func:`supervised_loss` (its arguments), the learning rule that :func:`make_step` applies."""
     _loss_fn(loss)  # an unknown name fails here, not inside jit
 
     def gradients(network: Network, trials, key):
@@ -114,7 +123,7 @@ def make_step(task: Task, optimizer: optax.GradientTransformation, *, batch_size
         (_, metrics), grads = jax.value_and_grad(objective, has_aux=True)(params)
         return grads, metrics
 
-    return make_update(task, optimizer, gradients, batch_size=batch_size, time_buckets=time_buckets)
+    return gradients
 
 
 def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, *, batch_size: int = 64,
@@ -131,26 +140,42 @@ def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, 
     tells :func:`make_chunk` to run a single seed without ``vmap`` (under which every bucket would be computed)."""
     if batch_size < 1:
         raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
-    n_time = None
+    learn = make_learn(optimizer, gradients, time_buckets=time_buckets,
+                       n_time=None if time_buckets is None else int(task.n_steps))
+
+    def step(network: Network, opt_state, key):
+        k_trials, k_noise = jax.random.split(key)
+        return learn(network, opt_state, task.sample(k_trials, batch_size), k_noise)
+
+    step.branches_on_data = learn.branches_on_data
+    return step
+
+
+def make_learn(optimizer: optax.GradientTransformation, gradients, *, n_time: int | None = None,
+               time_buckets: Sequence[int] | None = None) -> Callable:
+    """``learn(network, opt_state, trials, key) -> (network, opt_state, metrics)``: one update on given
+    ``trials`` (``[trials time ...]``, ``n_time`` steps long), the part of :func:`make_update` after the
+    sampling, for a step that draws its own trials (sequential training, where the tasks depend on the update
+    count). ``time_buckets`` as in :func:`make_update`; ``learn.branches_on_data`` says whether it switches
+    on the trials' length."""
     if time_buckets is not None:
-        n_time = int(task.n_steps)  # every trial is padded to it
+        if n_time is None:
+            raise ConfigError("time_buckets need n_time, the trials' padded length in steps")
+        n_time = int(n_time)
         bad = [b for b in time_buckets if not (isinstance(b, numbers.Integral) and 1 <= b <= n_time)]
         if bad:
             raise ConfigError(f"time_buckets must be whole numbers of steps in 1..{n_time} (the task's trial "
                               f"length), got {bad}")
         buckets = sorted({*map(int, time_buckets), n_time})
-        if len(buckets) == 1:  # the full length only: nothing to choose
-            n_time = None
+    cut = time_buckets is not None and len(buckets) > 1  # the full length only: nothing to choose
 
-    def step(network: Network, opt_state, key):
-        k_trials, k_noise = jax.random.split(key)
-        trials = task.sample(k_trials, batch_size)
-        if n_time is None:
-            grads, metrics = gradients(network, trials, k_noise)
+    def learn(network: Network, opt_state, trials, key):
+        if not cut:
+            grads, metrics = gradients(network, trials, key)
         else:
             which = jnp.searchsorted(jnp.asarray(buckets), trials.scored_length())
             branches = [functools.partial(_truncated, gradients, n) for n in buckets]
-            grads, metrics = jax.lax.switch(which, branches, network, trials, k_noise)
+            grads, metrics = jax.lax.switch(which, branches, network, trials, key)
             metrics["n_time"] = jnp.asarray(buckets)[which]
         params = eqx.filter(network, eqx.is_inexact_array)
         updates, opt_state = optimizer.update(grads, opt_state, params)
@@ -158,8 +183,8 @@ def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, 
         metrics["grad_norm"] = optax.tree.norm(grads)
         return network, opt_state, metrics
 
-    step.branches_on_data = n_time is not None
-    return step
+    learn.branches_on_data = cut
+    return learn
 
 
 def _truncated(gradients, n_time, network, trials, key):

@@ -1,4 +1,4 @@
-"""Figures of a network trained on many tasks (Yang et al. 2019 Nat Neurosci, Figs. 1-4)."""
+"""Figures of a network trained on many tasks (Yang et al. 2019 Nat Neurosci, Figs. 1-4 and 7)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 
 from ._common import axes
 
-__all__ = ["task_performance", "task_variance_map", "fractional_variance", "lesion_effects", "silhouette"]
+__all__ = ["task_performance", "task_variance_map", "fractional_variance", "lesion_effects", "silhouette",
+           "sequential_performance"]
 
 
 def task_performance(performance, labels, ax=None, *, criterion: float | None = None, color="k"):
@@ -79,4 +80,23 @@ def silhouette(n_clusters, scores, ax=None, *, chosen: int | None = None):
         ax.axvline(chosen, color="r", lw=1, ls="--")
     ax.set_xlabel("number of clusters")
     ax.set_ylabel("silhouette score")
+    return fig, ax
+
+
+def sequential_performance(performance, labels, phase_labels, ax=None, *, style="-", legend: bool = True):
+    """Performance of each task (``labels``, rows of ``performance``) after each phase of sequential training
+    (``phase_labels``, its columns), one line per task (Yang et al. 2019 Fig. 7). Call once per condition on
+    the same axes with another ``style`` (``"--"``) to compare, e.g., training with and without consolidation."""
+    performance = np.asarray(performance)
+    fig, ax = axes(ax, figsize=(6.0, 3.2))
+    x = np.arange(len(phase_labels))
+    colors = [f"C{i}" for i in range(len(labels))]
+    for row, label, color in zip(performance, labels, colors):
+        ax.plot(x, row, style, marker="o", ms=3, color=color, label=label if legend else None)
+    ax.set_xticks(x, phase_labels, rotation=20, ha="right")
+    ax.set_xlabel("after training on")
+    ax.set_ylabel("performance")
+    ax.set_ylim(-0.02, 1.02)
+    if legend:
+        ax.legend(fontsize=7, frameon=False, loc="lower left")
     return fig, ax

@@ -217,14 +217,14 @@ class Yang2019(Task):
 
     def sample_task(self, name: str | Array, key: PRNGKeyArray, n: int) -> dict[str, Array]:
         """Conditions of ``n`` random trials of task ``name`` (training statistics). ``name`` may also be
-        the task's index into :data:`TASKS`, traced or not: one jitted program then serves every task (the
-        trials are the same as by name)."""
+        the task's index into :data:`TASKS`, traced or not: one jitted program then serves every task of
+        ``tasks`` (the trials are the same as by name; only the families of ``tasks`` are compiled)."""
         if isinstance(name, str):
             if name not in TASKS:
                 raise ConfigError(f"unknown Yang 2019 task {name!r}; known: {', '.join(TASKS)}")
             index = TASKS.index(name)
             return self._sample(jnp.full((n,), index, jnp.int32), key, n, families=(_FAMILY[index],))
-        return self._sample(jnp.full((n,), name, jnp.int32), key, n, families=(0, 1, 2))
+        return self._sample(jnp.full((n,), name, jnp.int32), key, n)
 
     def _sample(self, index, key, n, families=None):
         """Conditions of trials of the tasks ``index``; only the ``families`` (default: those of ``tasks``)

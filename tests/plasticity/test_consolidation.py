@@ -1,0 +1,136 @@
+"""Intelligent synapses (Zenke, Poole & Ganguli 2017) against closed forms on quadratic losses."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from brainlike import ConfigError
+from brainlike.plasticity import intelligent_synapses, surrogate_loss, training_phase
+
+
+def _descend(opt, params, grad_fn, n):
+    state = opt.init(params)
+    for _ in range(n):
+        updates, state = opt.update(grad_fn(params), state, params)
+        params = optax.apply_updates(params, updates)
+    return params, state
+
+
+def test_path_integral_of_gradient_descent_on_a_quadratic():
+    """L = a/2 (theta - m)^2 under SGD at rate lr: theta_t - m = r^t d0 with r = 1 - lr a, so the path integral
+    omega = sum_t g_t (lr g_t) = lr a^2 d0^2 (1 - r^(2T)) / (1 - r^2) (before the phase ends)."""
+    a, m, lr, T = jnp.asarray([2.0, 0.5]), jnp.asarray([1.0, -3.0]), 0.1, 7
+    d0 = jnp.asarray([0.0, 0.0]) - m
+    opt = intelligent_synapses(optax.sgd(lr), strength=1.0, phase_ends=(100,))
+    params, state = _descend(opt, {"w": jnp.zeros(2)}, lambda p: {"w": a * (p["w"] - m)}, T)
+    r = 1 - lr * a
+    expected = lr * a**2 * d0**2 * (1 - r ** (2 * T)) / (1 - r**2)
+    np.testing.assert_allclose(state.path["w"], expected, rtol=1e-5)
+    np.testing.assert_allclose(params["w"] - m, r**T * d0, rtol=1e-5)
+    assert int(state.count) == T
+    np.testing.assert_array_equal(state.importance["w"], 0.0)  # not consolidated yet
+
+
+def test_consolidation_at_the_end_of_a_phase():
+    """At the phase end: Omega = max(0, omega / (Delta^2 + xi)), omega restarts, theta* = theta."""
+    a, m, lr, T, xi = jnp.asarray([2.0, 0.5]), jnp.asarray([1.0, -3.0]), 0.1, 5, 0.01
+
+    def grad(p):
+        return {"w": a * (p["w"] - m)}
+    opt_open = intelligent_synapses(optax.sgd(lr), strength=1.0, phase_ends=(T + 1,))
+    _, before = _descend(opt_open, {"w": jnp.zeros(2)}, grad, T)
+    opt = intelligent_synapses(optax.sgd(lr), strength=1.0, phase_ends=(T, 2 * T), damping=xi)
+    params, state = _descend(opt, {"w": jnp.zeros(2)}, grad, T)
+    delta = params["w"] - 0.0
+    np.testing.assert_allclose(state.importance["w"], before.path["w"] / (delta**2 + xi), rtol=1e-5)
+    np.testing.assert_array_equal(state.path["w"], 0.0)
+    np.testing.assert_array_equal(state.anchor["w"], params["w"])
+
+
+def test_surrogate_loss_pulls_towards_the_anchor():
+    """With no task gradient, SGD on c Omega (theta - theta*)^2 moves theta by -lr 2 c Omega (theta - theta*)."""
+    c, lr = 0.5, 0.1
+    opt = intelligent_synapses(optax.sgd(lr), strength=c, phase_ends=(1, 10))
+    params = {"w": jnp.asarray([1.0, 2.0])}
+    state = opt.init(params)
+    importance, anchor = jnp.asarray([3.0, 0.0]), jnp.asarray([0.0, 0.0])
+    state = state._replace(importance={"w": importance}, anchor={"w": anchor}, count=jnp.asarray(1))
+    updates, _ = opt.update({"w": jnp.zeros(2)}, state, params)
+    np.testing.assert_allclose(updates["w"], -lr * 2 * c * importance * (params["w"] - anchor), rtol=1e-6)
+    np.testing.assert_allclose(surrogate_loss(state, params, c), c * 3.0 * 1.0**2, rtol=1e-6)
+
+
+def test_protects_the_first_task_against_a_conflicting_second():
+    """Two quadratic tasks that want one weight at +1 and then at -1, and a free weight the second task can
+    use instead: with intelligent synapses the shared weight stays near the first task's value."""
+    def task1(p):
+        return {"w": jnp.asarray([p["w"][0] - 1.0, 0.0])}
+
+    def task2(p):  # wants w0 + w1 = -1: either weight can serve it
+        s = p["w"][0] + p["w"][1] + 1.0
+        return {"w": jnp.asarray([s, s])}
+
+    def run(strength):
+        opt = intelligent_synapses(optax.sgd(0.05), strength=strength, phase_ends=(200, 400))
+        params = {"w": jnp.zeros(2)}
+        state = opt.init(params)
+        for i in range(400):
+            g = task1(params) if i < 200 else task2(params)
+            updates, state = opt.update(g, state, params)
+            params = optax.apply_updates(params, updates)
+        return params["w"]
+
+    plain, kept = run(0.0), run(1.0)
+    assert abs(float(plain[0]) - 1.0) > 0.5  # plain descent moves the shared weight
+    assert abs(float(kept[0]) - 1.0) < 0.1  # consolidated: the free weight takes the second task
+    assert abs(float(kept[0] + kept[1]) + 1.0) < 0.05
+
+
+def test_jit_and_vmap():
+    opt = intelligent_synapses(optax.adam(1e-2), strength=1.0, phase_ends=(3, 6))
+
+    def train(w0):
+        params = {"w": w0}
+        state = opt.init(params)
+
+        def body(carry, _):
+            p, s = carry
+            u, s = opt.update({"w": 2 * p["w"]}, s, p)
+            return (optax.apply_updates(p, u), s), None
+
+        (params, state), _ = jax.lax.scan(body, (params, state), None, length=6)
+        return params["w"], state.count
+
+    w, count = jax.jit(jax.vmap(train))(jnp.ones((3, 2)))
+    assert w.shape == (3, 2) and np.all(np.asarray(count) == 6)
+
+
+def test_training_phase():
+    np.testing.assert_array_equal(training_phase(jnp.arange(7), (2, 5)), [0, 0, 1, 1, 1, 2, 2])
+
+
+@pytest.mark.parametrize("kwargs", [{"phase_ends": ()}, {"phase_ends": (3, 3)}, {"phase_ends": (0, 2)},
+                                    {"phase_ends": (2,), "strength": -1.0}, {"phase_ends": (2,), "damping": 0.0}])
+def test_bad_arguments(kwargs):
+    with pytest.raises(ConfigError, match="intelligent_synapses"):
+        intelligent_synapses(optax.sgd(0.1), **{"strength": 1.0, **kwargs})
+
+
+def test_needs_params():
+    opt = intelligent_synapses(optax.sgd(0.1), strength=1.0, phase_ends=(2,))
+    state = opt.init({"w": jnp.zeros(2)})
+    with pytest.raises(ValueError, match="parameters"):
+        opt.update({"w": jnp.zeros(2)}, state)
+
+
+def test_reset_inner_starts_the_wrapped_optimiser_afresh_at_a_phase_end():
+    opt = intelligent_synapses(optax.adam(0.1), strength=1.0, phase_ends=(3, 6), reset_inner=True)
+    params, state = _descend(opt, {"w": jnp.ones(2)}, lambda p: {"w": 2 * p["w"]}, 3)
+    fresh = optax.adam(0.1).init(params)
+    for a, b in zip(jax.tree.leaves(state.inner), jax.tree.leaves(fresh)):
+        np.testing.assert_array_equal(a, b)
+    updates, state = opt.update({"w": 2 * params["w"]}, state, params)
+    assert int(state.inner[0].count) == 1 and int(state.count) == 4  # Adam counts again from the phase start
+    np.testing.assert_allclose(updates["w"], -0.1 * np.sign(params["w"]), rtol=1e-4)  # Adam's first step: lr
