@@ -42,3 +42,14 @@ def test_any_override_gives_a_config_or_one_clear_error(name, data):
     tp = hints[key.strip()]
     if tp in (int, float, bool, str):
         assert isinstance(got, tp) or (tp is float and isinstance(got, int))
+
+
+def test_a_tuple_of_tuples_is_written_with_semicolons_and_survives_the_run_directory():
+    from brainlike._config import config_from_dict, config_to_dict
+
+    base = experiments.get("yang2019_continual").config("smoke")
+    cfg = apply_overrides(base, ["phases=go; dly_go; dm1, dm2"])
+    assert cfg.phases == (("go",), ("dly_go",), ("dm1", "dm2"))
+    assert config_from_dict(type(cfg), config_to_dict(cfg)) == cfg
+    with pytest.raises(ConfigError, match="unknown task"):
+        apply_overrides(base, ["phases=go; gogo"])

@@ -18,7 +18,8 @@ def _field_types(cls) -> dict[str, Any]:
 
 
 def parse_value(text: str, tp: Any, *, where: str) -> Any:
-    """Parse ``text`` as a value of type ``tp`` (int, float, bool, str, tuples and unions of them)."""
+    """Parse ``text`` as a value of type ``tp`` (int, float, bool, str, tuples and unions of them; a tuple of
+    tuples is written with ``;`` between its groups and ``,`` within one)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         errors = []
@@ -34,6 +35,10 @@ def parse_value(text: str, tp: Any, *, where: str) -> Any:
         raise ConfigError(f"{where}: cannot read {text!r} as {_name(tp)}")
     if origin is tuple:
         args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis and typing.get_origin(args[0]) is tuple:
+            # a tuple of tuples: groups separated by ";" ("go; dly_go; dm1, dm2")
+            groups = [g for g in text.strip("()[] ").split(";") if g.strip(" ,()[]")]
+            return tuple(parse_value(g.strip(), args[0], where=where) for g in groups)
         parts = [p for p in text.strip("()[] ").split(",") if p.strip()]
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(parse_value(p.strip(), args[0], where=where) for p in parts)
@@ -104,6 +109,6 @@ def config_from_dict(cls, data: dict[str, Any]):
         if f.name in data:
             v = data[f.name]
             if typing.get_origin(types_[f.name]) is tuple and isinstance(v, list):
-                v = tuple(v)
+                v = tuple(tuple(x) if isinstance(x, list) else x for x in v)
             kwargs[f.name] = v
     return cls(**kwargs)
