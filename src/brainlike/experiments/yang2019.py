@@ -158,6 +158,15 @@ def make_task(c: Config, *, quiet: bool = False) -> Yang2019:
                     one_task_per_batch=c.one_task_per_batch, response_weight=c.response_weight)
 
 
+def make_network(c, task: Yang2019, key) -> Network:
+    """The network of config ``c`` (its ``circuit``, ``n_units``, ``tau``, ``dt``, ``rate_fn``, ``sigma_rec``,
+    ``w_rec_init`` and ``w_rec_gain``) with ``task``'s inputs and outputs."""
+    k1, k2 = jax.random.split(key)
+    circuit = CIRCUITS[c.circuit](task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
+                                     sigma_rec=c.sigma_rec, w_rec_init=c.w_rec_init, w_rec_gain=c.w_rec_gain)
+    return Network(circuit, task.n_outputs, key=k2)
+
+
 def _quiet(net: Network) -> Network:
     return eqx.tree_at(lambda m: m.circuit, net, A.noiseless(net.circuit))
 
@@ -270,11 +279,7 @@ class Yang2019Experiment(Experiment):
     Config = Config
 
     def init(self, c: Config, key):
-        task = make_task(c)
-        k1, k2 = jax.random.split(key)
-        circuit = CIRCUITS[c.circuit](task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
-                                         sigma_rec=c.sigma_rec, w_rec_init=c.w_rec_init, w_rec_gain=c.w_rec_gain)
-        return Network(circuit, task.n_outputs, key=k2)
+        return make_network(c, make_task(c), key)
 
     def optimizer(self, c: Config):
         schedule = optax.cosine_decay_schedule(c.learning_rate, max(c.n_steps, 1), alpha=c.final_lr_fraction)

@@ -40,7 +40,8 @@ from ..plasticity import bptt_gradients, intelligent_synapses, make_learn, sigmo
 from ..tasks import Yang2019
 from ..tasks._yang2019 import TASK_LABELS, TASKS
 from ._base import Evaluation, Experiment, at_least, at_most, register
-from .yang2019 import CIRCUITS, EASY_DLY_DM_COHERENCES, EASY_DM_COHERENCES, scoring_trials, task_performance
+from .yang2019 import (CIRCUITS, EASY_DLY_DM_COHERENCES, EASY_DM_COHERENCES, make_network, scoring_trials,
+                       task_performance)
 
 __all__ = ["Yang2019ContinualExperiment", "Config", "ARMS", "PHASES"]
 
@@ -156,11 +157,7 @@ class Yang2019ContinualExperiment(Experiment):
     Config = Config
 
     def init(self, c: Config, key):
-        task = make_task(c)
-        k1, k2 = jax.random.split(key)
-        circuit = CIRCUITS[c.circuit](task.n_inputs, c.n_units, key=k1, tau=c.tau, dt=c.dt, rate_fn=c.rate_fn,
-                                         sigma_rec=c.sigma_rec, w_rec_init=c.w_rec_init, w_rec_gain=c.w_rec_gain)
-        net = Network(circuit, task.n_outputs, key=k2)
+        net = make_network(c, make_task(c), key)
         n = len(c.phases)
         snapshots = jax.tree.map(lambda x: jnp.zeros((n, *x.shape), x.dtype), eqx.filter(net, eqx.is_inexact_array))
         # both arms start from the same network
