@@ -181,7 +181,8 @@ class Yang2019ContinualExperiment(Experiment):
                  for arm in ARMS}
         ends = jnp.asarray(c.phase_ends, jnp.int32)
         width = max(len(g) for g in c.phases)
-        # each phase's tasks (indices into TASKS), padded with its first; the authors draw one task per batch
+        # each phase's tasks (indices into TASKS), padded by repeating them (only the first `sizes[phase]` are
+        # drawn); the authors draw one task per batch
         table = jnp.asarray([[TASKS.index(g[i % len(g)]) for i in range(width)] for g in c.phases], jnp.int32)
         sizes = jnp.asarray([len(g) for g in c.phases], jnp.int32)
 
