@@ -33,6 +33,7 @@ def test_list_shows_everything():
     (["sweep", "perceptual_dm", "--smoke", "--engine", "slurm"], "unknown engine 'slurm'; known: local, ray"),
     (["sweep", "perceptual_dm", "--smoke", "--grid", "n_units"], "expected key=value"),
     (["runs", "--sweep", "nope"], "--sweep nope: no finished runs of that sweep"),
+    (["evaluate", "no_such_run"], "no_such_run/config.json: missing"),
 ])
 def test_bad_input_is_one_line_and_nonzero(args, msg, tmp_path):
     r = brainlike(*args, env_extra={"BRAINLIKE_RUNS": str(tmp_path)})
@@ -45,6 +46,10 @@ def test_smoke_run_and_runs_table(tmp_path):
     r = brainlike("run", "perceptual_dm", "--smoke", "--no-progress", "--out", str(tmp_path), "--set", "seed=3")
     assert r.returncode == 0, r.stderr
     assert "claims" in r.stdout and "report:" in r.stdout
+    run = next(p for p in tmp_path.iterdir() if p.is_dir())
+    r = brainlike("evaluate", str(run))  # the trained network scored again by this version's analysis
+    assert r.returncode == 0, r.stderr
+    assert "claims" in r.stdout and (run / "claims.prev.json").exists()
     r = brainlike("runs", "--out", str(tmp_path))
     assert r.returncode == 0 and "perceptual_dm-" in r.stdout and "complete" in r.stdout
     (tmp_path / "index.sqlite").unlink()  # the index is lost; the run directories are the record

@@ -4,9 +4,9 @@ import sqlite3
 import numpy as np
 import pytest
 
-from brainlike import DataError, TrainingDiverged
+from brainlike import ConfigError, DataError, TrainingDiverged
 from brainlike.experiments import get
-from brainlike.runs import RunDir, RunIndex, atomic_write_json, run_experiment
+from brainlike.runs import RunDir, RunIndex, atomic_write_json, evaluate_run, run_experiment
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path):
@@ -47,6 +47,29 @@ def test_run_directory_has_every_artefact(runs_root):
     assert row["status"] == "complete" and row["claims_total"] == len(claims)
     # no temporary files left behind
     assert not [q for q in p.rglob(".*tmp*")]
+
+
+def test_a_finished_run_evaluated_again_gives_its_own_results(runs_root, tmp_path):
+    import shutil
+
+    res = run_experiment(get("perceptual_dm"), size="smoke", root=runs_root, progress=False)
+    p = res.run.path
+    params = (p / "params.eqx").read_bytes()
+    results, claims = ((p / f"{n}.json").read_text() for n in ("results", "claims"))
+    again = evaluate_run(p)
+    # the same networks, evaluation keys and analysis: the same figures (the JSON text, NaNs included), and the
+    # network file untouched
+    assert (p / "results.json").read_text() == results and (p / "claims.json").read_text() == claims
+    assert (p / "claims.prev.json").read_text() == claims and len(again.claims) == len(json.loads(claims))
+    assert (p / "params.eqx").read_bytes() == params and "evaluated again" in (p / "report.html").read_text()
+    # a run directory copied to another store is indexed there
+    copy = shutil.copytree(p, tmp_path / "elsewhere" / p.name)
+    evaluate_run(copy)
+    assert RunIndex(tmp_path / "elsewhere").get(p.name)["claims_total"] == len(again.claims)
+    # a run that has not finished training has nothing to evaluate
+    (copy / "params.eqx").unlink()
+    with pytest.raises(ConfigError, match="no params.eqx, the run has not finished training"):
+        evaluate_run(copy)
 
 
 def test_killed_run_resumes_to_the_same_result(runs_root, monkeypatch):

@@ -19,9 +19,9 @@ from ..experiments._base import Claim, Experiment
 from ..plasticity import fit
 from ._index import RunIndex
 from ._report import render_report
-from ._store import RunDir, default_root, now
+from ._store import RunDir, default_root, now, versions
 
-__all__ = ["RunResult", "run_experiment", "seed_keys", "find_resumable"]
+__all__ = ["RunResult", "run_experiment", "evaluate_run", "seed_keys", "find_resumable"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +128,36 @@ def run_experiment(experiment: Experiment, config=None, *, size: str = "quick", 
                        train_seconds=train_seconds)
 
 
+def evaluate_run(run: RunDir | str | Path) -> RunResult:
+    """Evaluate a finished run's trained networks again with the installed analysis: its results, claims,
+    figures and report are made anew from its saved ``params.eqx``, config and evaluation keys (those of
+    :func:`run_experiment`, so an unchanged analysis gives the run's own figures). A network trained once can
+    so be scored by a later analysis or claim without training it again. The previous ``results.json`` and
+    ``claims.json`` are kept as ``results.prev.json`` and ``claims.prev.json``."""
+    from ..experiments import get
+
+    run = run if isinstance(run, RunDir) else RunDir(run)
+    saved = run.read_json("config.json")
+    experiment = get(str(saved.get("experiment")))
+    if not (run.path / "params.eqx").exists():
+        raise ConfigError(f"{run.path}: no params.eqx, the run has not finished training; continue it with "
+                          f"`brainlike run {experiment.name} --resume`")
+    config = config_from_dict(experiment.Config, saved["config"])
+    size, seeds = saved["size"], saved["seeds"]
+    init_keys, _, eval_keys = run_keys(config.seed, seeds)
+    models = run.load_tree("params.eqx", init_networks(experiment, config, init_keys)[0])
+    for name in ("results", "claims"):
+        if (run.path / f"{name}.json").exists():
+            run.write_json(f"{name}.prev.json", run.read_json(f"{name}.json"))
+    index = RunIndex(run.path.parent)
+    if not any(r["id"] == run.id for r in index.list(experiment.name)):  # a run copied here from elsewhere
+        index.upsert(run.id, experiment=experiment.name, size=size, seeds=seeds, status="complete", created=now(),
+                     updated=now(), path=str(run.path.resolve()), sweep=saved.get("sweep"),
+                     params=json.dumps(saved.get("params") or {}))
+    return _finish_run(experiment, config, run, index, models, eval_keys, size=size, seeds=seeds,
+                       n_steps=experiment.n_steps(config), train_seconds=None)
+
+
 def _open_run(index: RunIndex, root: Path, experiment: Experiment, config, size: str, seeds: int,
               sweep: str | None, params: dict[str, str] | None) -> RunDir:
     """A new run directory with its config and versions, and its row in the index."""
@@ -156,9 +186,11 @@ def _record_chunk(run: RunDir, index: RunIndex, step: int, n_steps: int, seeds: 
 
 
 def _finish_run(experiment: Experiment, config, run: RunDir, index: RunIndex, models, eval_keys, *, size: str,
-                seeds: int, n_steps: int, train_seconds: float) -> RunResult:
-    """Save the trained networks, evaluate every seed, write results, claims, figures and the report."""
-    run.save_tree("params.eqx", models)
+                seeds: int, n_steps: int, train_seconds: float | None) -> RunResult:
+    """Save the trained networks, evaluate every seed, write results, claims, figures and the report
+    (``train_seconds`` None: the saved networks of a finished run evaluated again)."""
+    if train_seconds is not None:
+        run.save_tree("params.eqx", models)
 
     claims: list[Claim] = []
     evaluations = []
@@ -188,8 +220,12 @@ def _finish_run(experiment: Experiment, config, run: RunDir, index: RunIndex, mo
         figure_names.append(path.name)
 
     last = [m for m in metrics if m["step"] == n_steps]
-    summary = {"steps": n_steps, "train_seconds (this session)": round(train_seconds, 2),
-               "final loss (mean over seeds)": float(np.mean([m["loss"] for m in last])) if last else float("nan")}
+    summary = {"steps": n_steps, "final loss (mean over seeds)": float(np.mean([m["loss"] for m in last])) if last
+               else float("nan")}
+    if train_seconds is None:
+        summary["evaluated again"] = f"{now()}, brainlike {versions().get('brainlike', '?')}"
+    else:
+        summary["train_seconds (this session)"] = round(train_seconds, 2)
     run.write_text("report.html", render_report(
         title=experiment.title, paper=experiment.paper, run_id=run.id, size=size, seeds=seeds,
         claims=[c.to_dict() for c in claims], figures=figure_names, config=config_to_dict(config),
