@@ -1,5 +1,7 @@
 """Task variance, clustering of units by task selectivity and fractional task variance on planted data."""
 
+from math import comb
+
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -122,3 +124,25 @@ def test_clustering_errors_are_clear():
         A.cluster_units(np.ones((3, 4)), n_clusters=range(5, 8))
     with pytest.raises(ConfigError, match="method"):
         A.cluster_units(np.random.default_rng(0).uniform(size=(20, 3)), n_clusters=[2], method="dbscan")
+
+
+def _upper_tail(k, n, k0, n0):
+    """P(X >= k) for X hypergeometric: n network and n0 control units, k + k0 of them beyond the edge."""
+    total = k + k0
+    return sum(comb(n, x) * comb(n0, total - x) for x in range(k, min(n, total) + 1)) / comb(n + n0, total)
+
+
+def test_exclusive_units_test_is_the_hypergeometric_tail_at_each_end():
+    # 110 network units: 8 beyond -0.8, 10 beyond 0.8; the control 105 units: none and 2
+    ftv = np.r_[np.full(8, -0.95), np.full(10, 0.9), np.zeros(92), np.nan]
+    control = np.r_[np.full(2, 0.85), np.linspace(-0.5, 0.5, 103)]
+    low, high = A.exclusive_units_test(ftv, control, edge=0.8)
+    assert low == pytest.approx(_upper_tail(8, 110, 0, 105), rel=1e-9)
+    assert high == pytest.approx(_upper_tail(10, 110, 2, 105), rel=1e-9)
+    assert low < 0.01 and high < 0.05
+    # no more units beyond an end than the control: nothing to see
+    same = A.exclusive_units_test(control, control)
+    assert same[0] == pytest.approx(1.0) and same[1] > 0.5
+    # a unit exactly at the edge is not beyond it
+    assert A.exclusive_units_test(np.r_[0.8, -0.8, 0.0], np.zeros(3)) == (1.0, 1.0)
+    assert np.isnan(A.exclusive_units_test(np.array([np.nan]), control)).all()  # no engaged unit: no test

@@ -80,4 +80,5 @@ def test_the_circuit_can_be_the_papers_rate_leak_network_and_an_unknown_one_is_r
     res = run_experiment(exp, c, size="smoke", root=runs_root, progress=False)
     assert (res.run.path / "report.html").exists()
     results = json.loads((res.run.path / "results.json").read_text())["seed0"]
-    assert len(res.claims) == 6 and np.isfinite(results["lesion_change"]).all()
+    assert len(res.claims) == 7 and np.isfinite(results["lesion_change"]).all()
+    assert all(0 <= p <= 1 for pair in results["ftv_exclusive_p"].values() for p in pair)

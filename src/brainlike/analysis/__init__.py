@@ -32,6 +32,7 @@ from ._task_variance import (
                               active_units,
                               cluster_units,
                               exclusive_fractions,
+                              exclusive_units_test,
                               fractional_task_variance,
                               normalized_task_variance,
                               random_rotation,
@@ -59,5 +60,5 @@ __all__ = ["cumulative_regret", "stay_probabilities", "two_step_regression", "Tw
            "grid_score_threshold", "rate_maps", "spatial_information", "border_score", "head_direction_tuning",
            "path_statistics", "coverage",
            "task_variance", "random_rotation", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
-           "fractional_task_variance", "exclusive_fractions", "fit_indifference", "IndifferenceFit", "choice_curve",
+           "fractional_task_variance", "exclusive_fractions", "exclusive_units_test", "fit_indifference", "IndifferenceFit", "choice_curve",
            "economic_variables", "trial_types", "value_tuning", "ValueTuning", "VALUE_CLASSES", "firing_rates", "isi_cv", "fano_factor", "bin_spikes"]

@@ -23,7 +23,7 @@ from .._errors import ConfigError
 from .._recording import Recording
 
 __all__ = ["task_variance", "random_rotation", "normalized_task_variance", "active_units", "cluster_units", "UnitClusters",
-           "fractional_task_variance", "exclusive_fractions"]
+           "fractional_task_variance", "exclusive_fractions", "exclusive_units_test"]
 
 
 def task_variance(recordings: Mapping[str, Recording] | Mapping[str, np.ndarray], *,
@@ -168,3 +168,24 @@ def exclusive_fractions(ftv: np.ndarray, edge: float = 0.8) -> tuple[float, floa
     if f.size == 0:
         return float("nan"), float("nan")
     return float(np.mean(f < -edge)), float(np.mean(f > edge))
+
+
+def exclusive_units_test(ftv: np.ndarray, control: np.ndarray, edge: float = 0.8) -> tuple[float, float]:
+    """One-sided p-values that more units lie beyond each end of the fractional task variance histogram,
+    ``FTV < -edge`` and ``FTV > edge``, than in ``control``: the FTV of the same activity in randomly rotated
+    axes, Yang et al.'s control for their Fig. 3 (:func:`random_rotation`). Each end is Fisher's exact test
+    of the 2 x 2 table (units beyond the end or not, network or control), ``alternative="greater"``: the
+    chance that the units beyond that end fall at least this unevenly towards the network if units of the
+    network and of the control were alike. NaNs (units engaged in neither task) are ignored; NaN p-values
+    when the network or the control has no unit left."""
+    from scipy.stats import fisher_exact
+
+    f, g = (np.asarray(x, float) for x in (ftv, control))
+    f, g = f[np.isfinite(f)], g[np.isfinite(g)]
+    if f.size == 0 or g.size == 0:  # no unit engaged in either task (an untrained network): no test
+        return float("nan"), float("nan")
+    p = []
+    for beyond in (lambda x: x < -edge, lambda x: x > edge):
+        k, k0 = int(beyond(f).sum()), int(beyond(g).sum())
+        p.append(float(fisher_exact([[k, f.size - k], [k0, g.size - k0]], alternative="greater")[1]))
+    return p[0], p[1]

@@ -21,8 +21,8 @@ then studied as the paper studied it:
 
 Claims (the paper's results): every task learned (mean >= 90%, each >= 80%); >= 5 clusters with silhouette
 >= 0.3; some cluster's lesion costs >= 30 points on some task while at least half of the tasks stay within
-10 points; DM 1 / DM 2 fractional task variance has mass at both ends (>= 10% of the units beyond +-0.8 on
-each side). Departure from the paper: the ``quick`` size trains the paper's rate-leak network (eq. 1) smaller
+10 points; DM 1 / DM 2 fractional task variance has mass at both ends: >= 5% of the engaged units beyond +-0.8 on
+each side, more than in the rotated control at p < 0.01 (one-sided Fisher exact test) on each side. Departure from the paper: the ``quick`` size trains the paper's rate-leak network (eq. 1) smaller
 (128 units, 40 ms steps) for fewer trials (2.9M), with the authors' "easy" stimulus strengths.
 """
 
@@ -45,7 +45,7 @@ from ..circuits import CTRNN, Network, RateCTRNN, forward, lesion
 from ..plasticity import make_step, sigmoid_mse
 from ..tasks import Yang2019
 from ..tasks._yang2019 import TASK_LABELS, TASKS, performance
-from ._base import Evaluation, Experiment, at_least, register
+from ._base import Evaluation, Experiment, at_least, at_most, register
 
 __all__ = ["Yang2019Experiment", "Config"]
 
@@ -326,14 +326,16 @@ class Yang2019Experiment(Experiment):
         # the control of Yang et al. Fig. 3 (grey): the same activity in randomly rotated axes
         tv_rotated, _ = A.task_variance(recs, t_start=window,
                                         rotation=A.random_rotation(tv.shape[0], seed=c.seed))
-        ftv, exclusive, ftv_rotated, exclusive_rotated = {}, {}, {}, {}
+        ftv, exclusive, ftv_rotated, exclusive_rotated, exclusive_p = {}, {}, {}, {}, {}
         for a, b in FTV_PAIRS:
             i, j = TASKS.index(a), TASKS.index(b)
             for v, f, e in ((tv, ftv, exclusive), (tv_rotated, ftv_rotated, exclusive_rotated)):
                 engaged = v[:, i] + v[:, j] > c.active_threshold
                 f[f"{a}-{b}"] = A.fractional_task_variance(v[engaged, i], v[engaged, j])
                 e[f"{a}-{b}"] = A.exclusive_fractions(f[f"{a}-{b}"], c.ftv_edge)
+            exclusive_p[f"{a}-{b}"] = A.exclusive_units_test(ftv[f"{a}-{b}"], ftv_rotated[f"{a}-{b}"], c.ftv_edge)
         dm_low, dm_high = exclusive["dm1-dm2"]
+        n_dm = int(np.isfinite(ftv["dm1-dm2"]).sum())
 
         composition = rule_composition(model, make_task(c, quiet=True), c, k_rule, recs)
         worst = int(np.argmin(perf))
@@ -349,9 +351,18 @@ class Yang2019Experiment(Experiment):
             at_least("task-specific lesion deficit (largest drop, other tasks spared)", specific_drop, 0.3,
                      f"cluster {best + 1}: {TASK_LABELS[hit_task]} drops {drops[best]:.2f}, "
                      f"{int(spared[best])} of 20 tasks within 10 points"),
-            at_least("DM 1 vs DM 2: exclusive units on each side (smaller fraction)", min(dm_low, dm_high), 0.1,
-                     f"FTV < -{c.ftv_edge:g}: {dm_low:.2f}, FTV > {c.ftv_edge:g}: {dm_high:.2f}; randomly rotated "
-                     f"control: {min(exclusive_rotated['dm1-dm2']):.2f}"),
+            # "mass at both ends (exclusive units exist)" (issue 4): each end holds >= 5% of the engaged units, and
+            # more units than the same activity in rotated axes (Yang et al. Fig. 3's control) beyond chance. Until
+            # stop 43 the bound was 10% with no test; but with the 110 units engaged at the quick size, a network
+            # whose units are exclusive to each end with chance 10% shows under 5% at an end 3% of the time and
+            # under 10% 45% of the time (binomial), so the smaller end of such a network falls under 10% in 70% of runs
+            at_least("DM 1 vs DM 2: exclusive units on each side (smaller fraction)", min(dm_low, dm_high), 0.05,
+                     f"FTV < -{c.ftv_edge:g}: {dm_low:.3f}, FTV > {c.ftv_edge:g}: {dm_high:.3f} of {n_dm} engaged "
+                     f"units; randomly rotated control: {exclusive_rotated['dm1-dm2'][0]:.3f}, "
+                     f"{exclusive_rotated['dm1-dm2'][1]:.3f}"),
+            at_most("DM 1 vs DM 2: more exclusive units than the rotated control (Fisher exact p, larger end)",
+                    max(exclusive_p["dm1-dm2"]), 0.01,
+                    f"one-sided p {exclusive_p['dm1-dm2'][0]:.1e} (DM 2 end), {exclusive_p['dm1-dm2'][1]:.1e} (DM 1 end)"),
         ]
         results = {
             "performance": dict(zip(TASKS, perf.tolist())),
@@ -369,6 +380,7 @@ class Yang2019Experiment(Experiment):
             "lesion_specific_cluster": best + 1,
             "ftv_exclusive_fractions": {k: list(v) for k, v in exclusive.items()},
             "ftv_exclusive_fractions_rotated": {k: list(v) for k, v in exclusive_rotated.items()},
+            "ftv_exclusive_p": {k: list(v) for k, v in exclusive_p.items()},
             "rule_composition": composition,
         }
         # a small recording: 4 random trials of every task, with noise as in training
