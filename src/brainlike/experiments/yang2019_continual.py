@@ -62,6 +62,8 @@ class Config:
     dt: float = 20.0  # ms
     sigma_rec: float = 0.05
     w_rec_init: str = "orthogonal"
+    # the authors scale it by 0.5 for ReLU units (their _w_rec_start); at the quick size 0.5 left seed 0 on the
+    # initial plateau of the first phase and gain 1 did not (README)
     w_rec_gain: float = 1.0
     # tasks: the authors' easy_task strengths, as their train_seq
     sigma_x: float = 0.01
