@@ -150,7 +150,7 @@ def evaluate_run(run: RunDir | str | Path) -> RunResult:
         if (run.path / f"{name}.json").exists():
             run.write_json(f"{name}.prev.json", run.read_json(f"{name}.json"))
     index = RunIndex(run.path.parent)
-    if not any(r["id"] == run.id for r in index.list(experiment.name)):  # a run copied here from elsewhere
+    if index.get(run.id) is None:  # a run copied here from elsewhere
         index.upsert(run.id, experiment=experiment.name, size=size, seeds=seeds, status="complete", created=now(),
                      updated=now(), path=str(run.path.resolve()), sweep=saved.get("sweep"),
                      params=json.dumps(saved.get("params") or {}))
