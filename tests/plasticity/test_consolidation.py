@@ -1,13 +1,19 @@
-"""Intelligent synapses (Zenke, Poole & Ganguli 2017) against closed forms on quadratic losses."""
+"""Intelligent synapses (Zenke, Poole & Ganguli 2017) and elastic weight consolidation (Kirkpatrick et al. 2017)
+against closed forms on quadratic losses."""
 
+import functools
+
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
 
-from brainlike import ConfigError
-from brainlike.plasticity import intelligent_synapses, surrogate_loss, training_phase
+from brainlike import ConfigError, Trials
+from brainlike.circuits import CTRNN, Network, forward
+from brainlike.plasticity import (elastic_weight_consolidation, fisher_information, intelligent_synapses, sigmoid_mse,
+                                  surrogate_loss, training_phase)
 
 
 def _descend(opt, params, grad_fn, n):
@@ -134,3 +140,110 @@ def test_reset_inner_starts_the_wrapped_optimiser_afresh_at_a_phase_end():
     updates, state = opt.update({"w": 2 * params["w"]}, state, params)
     assert int(state.inner[0].count) == 1 and int(state.count) == 4  # Adam counts again from the phase start
     np.testing.assert_allclose(updates["w"], -0.1 * np.sign(params["w"]), rtol=1e-4)  # Adam's first step: lr
+
+
+# elastic weight consolidation (Kirkpatrick et al. 2017)
+
+def test_fisher_information_is_the_gauss_newton_diagonal():
+    """For a squared error, the Fisher of the Gaussian read of the loss is sum_j h_j (dy_j/dtheta)^2 (h_j: the
+    loss's curvature in output j): the sampled estimate, averaged over many draws, against that sum from the
+    full Jacobian of a small noiseless network's sigmoid outputs."""
+    net = Network(CTRNN(2, 4, key=jax.random.PRNGKey(0), dt=20.0, sigma_rec=0.0), 3, key=jax.random.PRNGKey(1))
+    n_time, weights = 5, jnp.asarray([2.0, 1.0, 1.0])
+    inputs = jax.random.normal(jax.random.PRNGKey(2), (2, n_time, 2))
+    mask = jnp.asarray([[0.0, 1.0, 1.0, 5.0, 5.0], [1.0, 1.0, 1.0, 1.0, 0.0]])
+    targets = jax.random.uniform(jax.random.PRNGKey(3), (2, n_time, 3))
+    loss = functools.partial(sigmoid_mse, channel_weights=weights)
+    params, static = eqx.partition(net, eqx.is_inexact_array)
+    exact = jax.tree.map(jnp.zeros_like, params)
+    for i in range(2):
+        jac = jax.jacrev(lambda p: jax.nn.sigmoid(forward(eqx.combine(p, static), inputs[i:i + 1],
+                                                          key=jax.random.PRNGKey(0))[1]))(params)
+        # sigmoid_mse: the mean over outputs of the masked mean over steps of w (y - t)^2, so h = 2 w m / (3 sum m)
+        h = 2 * weights[None, None, :] * mask[i][None, :, None] / (3 * mask[i].sum())
+        exact = jax.tree.map(lambda e, j: e + 0.5 * jnp.sum(h.reshape(h.shape + (1,) * (j.ndim - 3)) * j**2,
+                                                            axis=(0, 1, 2)), exact, jac)
+    repeats = 4000
+    trials = Trials(inputs=jnp.tile(inputs, (repeats, 1, 1)), targets=jnp.tile(targets, (repeats, 1, 1)),
+                    mask=jnp.tile(mask, (repeats, 1)), conditions={}, epochs={}, dt=20.0)
+    estimate = jax.jit(lambda n, t, k: fisher_information(n, t, k, loss=loss))(net, trials, jax.random.PRNGKey(4))
+    for e, f in zip(jax.tree.leaves(exact), jax.tree.leaves(estimate)):
+        np.testing.assert_allclose(f, e, rtol=0.15, atol=0.02 * float(jnp.max(e)))
+    assert float(jnp.max(jax.tree.leaves(exact)[0])) > 0
+
+
+def test_fisher_information_does_not_vanish_where_the_targets_are_met():
+    """Targets equal to the network's own outputs: every squared gradient of the task's targets is zero, the
+    Fisher is not (it depends on the outputs' sensitivity, not on the error)."""
+    net = Network(CTRNN(2, 4, key=jax.random.PRNGKey(0), dt=20.0, sigma_rec=0.0), 3, key=jax.random.PRNGKey(1))
+    inputs = jax.random.normal(jax.random.PRNGKey(2), (8, 5, 2))
+    _, outputs = forward(net, inputs, key=jax.random.PRNGKey(0))
+    trials = Trials(inputs=inputs, targets=jax.nn.sigmoid(outputs), mask=jnp.ones((8, 5)), conditions={}, epochs={},
+                    dt=20.0)
+    fisher = fisher_information(net, trials, jax.random.PRNGKey(5), loss="sigmoid_mse")
+    assert all(float(jnp.sum(f)) > 0 for f in jax.tree.leaves(fisher))
+    with pytest.raises(ConfigError, match="quadratic in its targets"):
+        fisher_information(net, trials, jax.random.PRNGKey(5), loss="cross_entropy")
+
+
+def test_ewc_adds_the_fisher_at_a_phase_end_and_pulls_with_it():
+    """F grows by the Fisher handed to the update that ends a phase, theta* moves there; with no task gradient
+    SGD on lambda/2 F (theta - theta*)^2 moves theta by -lr lambda F (theta - theta*)."""
+    lam, lr = 3.0, 0.1
+    opt = elastic_weight_consolidation(optax.sgd(lr), strength=lam, phase_ends=(2, 4))
+    params = {"w": jnp.asarray([1.0, -2.0])}
+    state = opt.init(params)
+    fisher = {"w": jnp.asarray([0.5, 2.0])}
+    grads = {"w": jnp.asarray([1.0, 1.0])}
+    updates, state = opt.update(grads, state, params, fisher=fisher)  # update 1 of 2: nothing consolidated
+    params = optax.apply_updates(params, updates)
+    np.testing.assert_array_equal(state.importance["w"], 0.0)
+    np.testing.assert_array_equal(state.anchor["w"], [1.0, -2.0])
+    updates, state = opt.update(grads, state, params, fisher=fisher)  # ends phase 1
+    params = optax.apply_updates(params, updates)
+    np.testing.assert_allclose(state.importance["w"], fisher["w"])
+    np.testing.assert_array_equal(state.anchor["w"], params["w"])
+    moved = {"w": params["w"] + jnp.asarray([1.0, -0.5])}
+    updates, _ = opt.update({"w": jnp.zeros(2)}, state, moved, fisher=fisher)
+    np.testing.assert_allclose(updates["w"], -lr * lam * fisher["w"] * jnp.asarray([1.0, -0.5]), rtol=1e-6)
+    np.testing.assert_allclose(surrogate_loss(state, moved, lam), lam / 2 * (0.5 * 1.0 + 2.0 * 0.25), rtol=1e-6)
+
+
+def test_ewc_protects_the_first_task_against_a_conflicting_second():
+    """The two tasks of the intelligent-synapse test: the first task's Fisher (its loss, 1/2 (w0 - 1)^2, is
+    curved along the shared weight only) keeps the shared weight, and the free weight takes the second task."""
+    def task1(p):
+        return {"w": jnp.asarray([p["w"][0] - 1.0, 0.0])}
+
+    def task2(p):
+        s = p["w"][0] + p["w"][1] + 1.0
+        return {"w": jnp.asarray([s, s])}
+
+    def run(strength):
+        opt = elastic_weight_consolidation(optax.sgd(0.05), strength=strength, phase_ends=(200, 400))
+        params = {"w": jnp.zeros(2)}
+        state = opt.init(params)
+        for i in range(400):
+            g = task1(params) if i < 200 else task2(params)
+            fisher = {"w": jnp.asarray([1.0, 0.0]) if i == 199 else jnp.zeros(2)}  # task 1's, at its end
+            updates, state = opt.update(g, state, params, fisher=fisher)
+            params = optax.apply_updates(params, updates)
+        return params["w"], state
+
+    plain, _ = run(0.0)
+    kept, state = run(20.0)
+    np.testing.assert_array_equal(state.importance["w"], [1.0, 0.0])
+    assert abs(float(plain[0]) - 1.0) > 0.5
+    assert abs(float(kept[0]) - 1.0) < 0.1
+    assert abs(float(kept[0] + kept[1]) + 1.0) < 0.05
+
+
+def test_ewc_needs_params_and_fisher_and_checks_its_arguments():
+    opt = elastic_weight_consolidation(optax.sgd(0.1), strength=1.0, phase_ends=(2,))
+    state = opt.init({"w": jnp.zeros(2)})
+    with pytest.raises(ValueError, match="Fisher"):
+        opt.update({"w": jnp.zeros(2)}, state, {"w": jnp.zeros(2)})
+    with pytest.raises(ConfigError, match="elastic_weight_consolidation: strength"):
+        elastic_weight_consolidation(optax.sgd(0.1), strength=-1.0, phase_ends=(2,))
+    with pytest.raises(ConfigError, match="elastic_weight_consolidation: phase_ends"):
+        elastic_weight_consolidation(optax.sgd(0.1), strength=1.0, phase_ends=(3, 2))

@@ -20,6 +20,14 @@ at most half of traditional training's) and keep the task that traditional train
 higher at the end). The ``paper`` size is the authors' (256 ReLU units, 20 ms steps, 400,000 trials per task,
 ``c = 1``); the ``quick`` size trains 128 units at 40 ms steps on a fifth of the trials, with ``c = 0.3``. Both
 arms restart Adam at each phase end (``reset_adam``).
+
+``consolidation="ewc"`` gives the continual arm elastic weight consolidation (Kirkpatrick et al. 2017;
+:func:`brainlike.plasticity.elastic_weight_consolidation`) in place of the paper's intelligent synapses, with the
+same claims: at the end of each phase the Fisher information of the phase's
+tasks (:func:`brainlike.plasticity.fisher_information`, the squared error read as a Gaussian likelihood) is
+estimated on ``fisher_trials`` fresh trials and added to the importances. The update that ends
+a phase computes it inside a ``lax.cond``, so it costs nothing on the other updates of a single seed (with several
+seeds vmapped, ``cond`` becomes a select and every update computes it).
 """
 
 from __future__ import annotations
@@ -36,16 +44,19 @@ import optax
 from .. import plot
 from .._errors import ConfigError
 from ..circuits import Network
-from ..plasticity import bptt_gradients, intelligent_synapses, make_learn, sigmoid_mse, surrogate_loss, training_phase
+from ..plasticity import (bptt_gradients, elastic_weight_consolidation, fisher_information, intelligent_synapses,
+                          make_learn, sigmoid_mse, surrogate_loss, training_phase)
 from ..tasks import Yang2019
 from ..tasks._yang2019 import TASK_LABELS, TASKS
 from ._base import Evaluation, Experiment, at_least, at_most, register
 from .yang2019 import (CIRCUITS, EASY_DLY_DM_COHERENCES, EASY_DM_COHERENCES, make_network, scoring_trials,
                        task_performance)
 
-__all__ = ["Yang2019ContinualExperiment", "Config", "ARMS", "PHASES"]
+__all__ = ["Yang2019ContinualExperiment", "Config", "ARMS", "CONSOLIDATIONS", "PHASES"]
 
 ARMS = ("traditional", "continual")
+# the continual arm's consolidation, and how the report names it
+CONSOLIDATIONS = {"intelligent_synapses": "intelligent synapses", "ewc": "elastic weight consolidation"}
 # the authors' sequence (gyyang/multitask experiment.train_seq)
 PHASES = (("go",), ("dly_go",), ("dm1", "dm2"), ("multi_dm",), ("ctx_dm1", "ctx_dm2"))
 
@@ -75,8 +86,13 @@ class Config:
     batch_size: int = 64
     learning_rate: float = 1e-3  # Adam, constant, as the authors
     grad_clip: float = 1.0
+    # the continual arm's consolidation: "intelligent_synapses" (the paper's) or "ewc", elastic weight
+    # consolidation (Kirkpatrick et al. 2017)
+    consolidation: str = "intelligent_synapses"
     si_strength: float = 1.0  # c of the surrogate loss (the authors' c_intsyn)
     si_damping: float = 0.01  # xi (the authors' ksi_intsyn)
+    ewc_strength: float = 1000.0  # lambda of the EWC penalty
+    fisher_trials: int = 64  # trials of each phase's tasks on which the Fisher information is estimated at its end
     # both arms start each phase with a fresh Adam (the authors' code builds a new optimiser at each phase of its
     # continual arm, train_sequential's model.set_optimizer()); without it the softplus and ReLU networks of the
     # quick size kept less with intelligent synapses (see the README)
@@ -104,6 +120,11 @@ class Config:
                               f"{self.steps_per_task}, {self.batch_size}, {self.eval_trials}")
         if self.bucket_ms is not None and not self.bucket_ms >= self.dt:
             raise ConfigError(f"yang2019_continual: bucket_ms must be >= dt ({self.dt:g} ms) or None, got {self.bucket_ms}")
+        if self.consolidation not in CONSOLIDATIONS:
+            raise ConfigError(f"yang2019_continual: unknown consolidation {self.consolidation!r}; known: "
+                              f"{', '.join(CONSOLIDATIONS)}")
+        if self.fisher_trials < 1:
+            raise ConfigError(f"yang2019_continual: fisher_trials must be >= 1, got {self.fisher_trials}")
 
     @property
     def tasks(self) -> tuple[str, ...]:
@@ -155,7 +176,7 @@ class Yang2019ContinualExperiment(Experiment):
     name = "yang2019_continual"
     title = "Tasks learned one after another: catastrophic forgetting, and intelligent synapses against it"
     paper = ("Yang, Joglekar, Song, Newsome & Wang 2019 Nat Neurosci 22:297 (Fig. 7); Zenke, Poole & Ganguli 2017 "
-             "ICML (intelligent synapses)")
+             "ICML (intelligent synapses); Kirkpatrick et al. 2017 PNAS 114:3521 (elastic weight consolidation)")
     Config = Config
 
     def init(self, c: Config, key):
@@ -167,9 +188,13 @@ class Yang2019ContinualExperiment(Experiment):
 
     def optimizer(self, c: Config):
         inner = optax.chain(optax.clip_by_global_norm(c.grad_clip), optax.adam(c.learning_rate))
-        return {arm: intelligent_synapses(inner, strength=c.si_strength if arm == "continual" else 0.0,
-                                          damping=c.si_damping, phase_ends=c.phase_ends, reset_inner=c.reset_adam)
-                for arm in ARMS}
+        optimizers = {arm: intelligent_synapses(inner, strength=c.si_strength if arm == "continual" else 0.0,
+                                                damping=c.si_damping, phase_ends=c.phase_ends,
+                                                reset_inner=c.reset_adam) for arm in ARMS}
+        if c.consolidation == "ewc":
+            optimizers["continual"] = elastic_weight_consolidation(inner, strength=c.ewc_strength,
+                                                                   phase_ends=c.phase_ends, reset_inner=c.reset_adam)
+        return optimizers
 
     def init_optimizer(self, c: Config, optimizers, model):
         return {arm: optimizers[arm].init(eqx.filter(model[arm], eqx.is_inexact_array)) for arm in ARMS}
@@ -177,7 +202,8 @@ class Yang2019ContinualExperiment(Experiment):
     def step(self, c: Config, optimizers):
         task = make_task(c)
         weights = jnp.ones(task.n_outputs).at[0].set(c.fixation_weight)
-        gradients = bptt_gradients(loss=functools.partial(sigmoid_mse, channel_weights=weights))
+        loss = functools.partial(sigmoid_mse, channel_weights=weights)
+        gradients = bptt_gradients(loss=loss)
         buckets = list(range(c.bucket_steps, task.n_steps, c.bucket_steps)) if c.bucket_ms is not None else None
         learn = {arm: make_learn(optimizers[arm], gradients, n_time=task.n_steps, time_buckets=buckets)
                  for arm in ARMS}
@@ -187,6 +213,19 @@ class Yang2019ContinualExperiment(Experiment):
         # drawn); the authors draw one task per batch
         table = jnp.asarray([[TASKS.index(g[i % len(g)]) for i in range(width)] for g in c.phases], jnp.int32)
         sizes = jnp.asarray([len(g) for g in c.phases], jnp.int32)
+        per_slot = max(1, c.fisher_trials // width)
+
+        def fisher(network, phase, key):
+            """The Fisher information of the phase's tasks (``per_slot`` trials of each slot of its row of
+            ``table``, full length, the slots weighted so that each task counts once)."""
+            total = jax.tree.map(jnp.zeros_like, eqx.filter(network, eqx.is_inexact_array))
+            for slot, k in enumerate(jax.random.split(key, width)):
+                k_cond, k_build, k_noise = jax.random.split(k, 3)
+                trials = task.build(task.sample_task(table[phase, slot], k_cond, per_slot), key=k_build)
+                weight = jnp.where(slot < sizes[phase], 1.0 / sizes[phase], 0.0)
+                total = jax.tree.map(lambda t, f: t + weight * f, total,
+                                     fisher_information(network, trials, k_noise, loss=loss))
+            return total
 
         def step(model, opt_state, key):
             count = opt_state["continual"].count
@@ -194,15 +233,22 @@ class Yang2019ContinualExperiment(Experiment):
             k_pick, k_cond, k_build, k_noise = jax.random.split(key, 4)
             index = table[phase, jax.random.randint(k_pick, (), 0, sizes[phase])]
             trials = task.build(task.sample_task(index, k_cond, c.batch_size), key=k_build)
+            done = count + 1 == ends[phase]  # this update ends the phase: keep the networks
+            extra = {arm: {} for arm in ARMS}
+            if c.consolidation == "ewc":  # the Fisher of the phase's tasks, computed only by its last update
+                net = model["continual"]
+                zeros = jax.tree.map(jnp.zeros_like, eqx.filter(net, eqx.is_inexact_array))
+                extra["continual"]["fisher"] = jax.lax.cond(done, lambda: fisher(net, phase, jax.random.fold_in(key, 1)),
+                                                            lambda: zeros)
             out, states, metrics = dict(model), {}, {}
             for arm in ARMS:
-                out[arm], states[arm], m = learn[arm](model[arm], opt_state[arm], trials, k_noise)
+                out[arm], states[arm], m = learn[arm](model[arm], opt_state[arm], trials, k_noise, **extra[arm])
                 metrics[f"loss_{arm}"] = m["loss"]
             metrics["loss"] = (metrics["loss_traditional"] + metrics["loss_continual"]) / 2
             metrics["phase"], metrics["task"] = phase, index
+            strength = c.ewc_strength if c.consolidation == "ewc" else c.si_strength
             metrics["surrogate_loss"] = surrogate_loss(states["continual"], eqx.filter(out["continual"],
-                                                       eqx.is_inexact_array), c.si_strength)
-            done = count + 1 == ends[phase]  # this update ends the phase: keep the networks
+                                                       eqx.is_inexact_array), strength)
 
             def keep(kept, x):
                 return kept.at[phase].set(jnp.where(done, x, kept[phase]))
@@ -229,6 +275,7 @@ class Yang2019ContinualExperiment(Experiment):
         forgetting = {arm: float(drop[arm].mean()) for arm in ARMS}
         most = int(early[np.argmax(drop["traditional"])])  # the task traditional training forgot most
         labels = [TASK_LABELS[t] for t in tasks]
+        name = CONSOLIDATIONS[c.consolidation]
 
         def worst(values):
             return f"worst: {labels[int(np.argmin(values))]}"
@@ -236,16 +283,16 @@ class Yang2019ContinualExperiment(Experiment):
         claims = [
             at_least("traditional training learns each task in its phase (worst task when its phase ends)",
                      float(learned["traditional"].min()), 0.8, worst(learned["traditional"])),
-            at_least("with intelligent synapses too (worst task when its phase ends)",
+            at_least(f"with {name} too (worst task when its phase ends)",
                      float(learned["continual"].min()), 0.8, worst(learned["continual"])),
             at_least("traditional training forgets: the largest drop of an earlier task by the end",
                      float(drop["traditional"].max()), 0.3,
                      f"{labels[most]}: {learned['traditional'][most]:.2f} -> {final['traditional'][most]:.2f}"),
-            at_most("intelligent synapses forget less: mean drop of the earlier tasks, as a fraction of "
+            at_most(f"{name} forgets less: mean drop of the earlier tasks, as a fraction of "
                     "traditional training's", forgetting["continual"] / max(forgetting["traditional"], 1e-9), 0.5,
                     f"mean drops {forgetting['continual']:.3f} and {forgetting['traditional']:.3f} "
                     f"over {len(early)} tasks"),
-            at_least("intelligent synapses keep the task traditional training forgot most: final performance, "
+            at_least(f"{name} keeps the task traditional training forgot most: final performance, "
                      "continual minus traditional", float(final["continual"][most] - final["traditional"][most]),
                      0.2, f"{labels[most]}: {final['continual'][most]:.2f} against {final['traditional'][most]:.2f}"),
         ]
@@ -257,6 +304,7 @@ class Yang2019ContinualExperiment(Experiment):
             "final": {arm: dict(zip(tasks, final[arm].tolist())) for arm in ARMS},
             "forgetting": forgetting,
             "most_forgotten": tasks[most],
+            "consolidation": c.consolidation,
         }
         return Evaluation(results=results, claims=claims,
                           artifacts={"perf": perf, "labels": labels, "final": final})
@@ -269,7 +317,7 @@ class Yang2019ContinualExperiment(Experiment):
         fig, axs = plt.subplots(1, 2, figsize=(11.0, 3.6), sharey=True, constrained_layout=True)
         for ax, arm in zip(axs, ARMS):
             plot.sequential_performance(a["perf"][arm].T, a["labels"], phase_labels, ax, legend=arm == ARMS[0])
-            ax.set_title({"traditional": "traditional training", "continual": "intelligent synapses"}[arm])
+            ax.set_title({"traditional": "traditional training", "continual": CONSOLIDATIONS[c.consolidation]}[arm])
         figs = {"performance_after_phase": fig}
         fig, ax = plt.subplots(figsize=(5.0, 3.2), constrained_layout=True)
         y = np.arange(len(a["labels"]))

@@ -153,11 +153,12 @@ def make_update(task: Task, optimizer: optax.GradientTransformation, gradients, 
 
 def make_learn(optimizer: optax.GradientTransformation, gradients, *, n_time: int | None = None,
                time_buckets: Sequence[int] | None = None) -> Callable:
-    """``learn(network, opt_state, trials, key) -> (network, opt_state, metrics)``: one update on given
-    ``trials`` (``[trials time ...]``, ``n_time`` steps long), the part of :func:`make_update` after the
+    """``learn(network, opt_state, trials, key, **optimizer_args) -> (network, opt_state, metrics)``: one update
+    on given ``trials`` (``[trials time ...]``, ``n_time`` steps long), the part of :func:`make_update` after the
     sampling, for a step that draws its own trials (sequential training, where the tasks depend on the update
-    count). ``time_buckets`` as in :func:`make_update`; ``learn.branches_on_data`` says whether it switches
-    on the trials' length."""
+    count). ``optimizer_args`` go to ``optimizer.update`` (e.g. the Fisher information of
+    :func:`elastic_weight_consolidation`). ``time_buckets`` as in :func:`make_update`; ``learn.branches_on_data``
+    says whether it switches on the trials' length."""
     if time_buckets is not None:
         if n_time is None:
             raise ConfigError("time_buckets need n_time, the trials' padded length in steps")
@@ -169,7 +170,7 @@ def make_learn(optimizer: optax.GradientTransformation, gradients, *, n_time: in
         buckets = sorted({*map(int, time_buckets), n_time})
     cut = time_buckets is not None and len(buckets) > 1  # the full length only: nothing to choose
 
-    def learn(network: Network, opt_state, trials, key):
+    def learn(network: Network, opt_state, trials, key, **optimizer_args):
         if not cut:
             grads, metrics = gradients(network, trials, key)
         else:
@@ -178,7 +179,7 @@ def make_learn(optimizer: optax.GradientTransformation, gradients, *, n_time: in
             grads, metrics = jax.lax.switch(which, branches, network, trials, key)
             metrics["n_time"] = jnp.asarray(buckets)[which]
         params = eqx.filter(network, eqx.is_inexact_array)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
+        updates, opt_state = optimizer.update(grads, opt_state, params, **optimizer_args)
         network = eqx.apply_updates(network, updates)
         metrics["grad_norm"] = optax.tree.norm(grads)
         return network, opt_state, metrics
