@@ -157,12 +157,12 @@ def test_fisher_information_is_the_gauss_newton_diagonal():
     params, static = eqx.partition(net, eqx.is_inexact_array)
     exact = jax.tree.map(jnp.zeros_like, params)
     for i in range(2):
-        jac = jax.jacrev(lambda p: jax.nn.sigmoid(forward(eqx.combine(p, static), inputs[i:i + 1],
-                                                          key=jax.random.PRNGKey(0))[1]))(params)
+        jac = jax.jacrev(lambda p, i=i: jax.nn.sigmoid(forward(eqx.combine(p, static), inputs[i:i + 1],
+                                                               key=jax.random.PRNGKey(0))[1]))(params)
         # sigmoid_mse: the mean over outputs of the masked mean over steps of w (y - t)^2, so h = 2 w m / (3 sum m)
         h = 2 * weights[None, None, :] * mask[i][None, :, None] / (3 * mask[i].sum())
-        exact = jax.tree.map(lambda e, j: e + 0.5 * jnp.sum(h.reshape(h.shape + (1,) * (j.ndim - 3)) * j**2,
-                                                            axis=(0, 1, 2)), exact, jac)
+        exact = jax.tree.map(lambda e, j, h=h: e + 0.5 * jnp.sum(h.reshape(h.shape + (1,) * (j.ndim - 3)) * j**2,
+                                                                 axis=(0, 1, 2)), exact, jac)
     repeats = 4000
     trials = Trials(inputs=jnp.tile(inputs, (repeats, 1, 1)), targets=jnp.tile(targets, (repeats, 1, 1)),
                     mask=jnp.tile(mask, (repeats, 1)), conditions={}, epochs={}, dt=20.0)

@@ -223,8 +223,8 @@ class Yang2019ContinualExperiment(Experiment):
                 k_cond, k_build, k_noise = jax.random.split(k, 3)
                 trials = task.build(task.sample_task(table[phase, slot], k_cond, per_slot), key=k_build)
                 weight = jnp.where(slot < sizes[phase], 1.0 / sizes[phase], 0.0)
-                total = jax.tree.map(lambda t, f: t + weight * f, total,
-                                     fisher_information(network, trials, k_noise, loss=loss))
+                slot_fisher = fisher_information(network, trials, k_noise, loss=loss)
+                total = jax.tree.map(lambda t, f, w=weight: t + w * f, total, slot_fisher)
             return total
 
         def step(model, opt_state, key):
