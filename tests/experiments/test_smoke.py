@@ -1,6 +1,7 @@
 """Every registered experiment runs its smoke config end to end (train, evaluate, claims, report)."""
 
 import json
+import sys
 
 import pytest
 
@@ -57,7 +58,5 @@ def test_sizes_and_metadata(name):
     exp = experiments.get(name)
     smoke, quick, paper = (exp.config(s) for s in ("smoke", "quick", "paper"))
     assert exp.n_steps(smoke) < exp.n_steps(quick) <= exp.n_steps(paper)
-    assert exp.title and exp.paper and exp.__class__.__doc__ is None or True
-    import sys
-
+    assert exp.title and exp.paper, f"{name} needs a title and the paper it re-makes"
     assert sys.modules[exp.__class__.__module__].__doc__, "experiment module needs a docstring citing the paper"
