@@ -26,8 +26,9 @@ it is given, lets ``inner`` (Adam, say) turn the sum into an update, and keeps `
 Elastic weight consolidation (Kirkpatrick et al. 2017 PNAS, eq. 3) pulls with the diagonal of the Fisher
 information of the tasks learned so far instead, ``L_EWC = lambda/2 sum_k F_k (theta_k - theta*_k)^2``.
 :func:`elastic_weight_consolidation` keeps one anchor, the parameters at the end of the last phase, and adds each
-phase's Fisher to ``F``: the penalty of Huszar 2018 (PNAS 115:E2496, eq. 5) and Schwarz et al. 2018 (ICML,
-"online EWC"), which the sum of one penalty per task of Kirkpatrick et al. approximates. The Fisher needs trials
+phase's Fisher to ``F``: the penalty of Huszar 2018 (PNAS 115:E2496) and Schwarz et al. 2018 (ICML, "online
+EWC"). Huszar shows that this, rather than one penalty per task anchored where that task ended, is the Laplace
+approximation of the posterior after several tasks. The Fisher needs trials
 of the task just learned, so the caller estimates it (:func:`fisher_information`) and hands it to the update
 that ends a phase.
 """
