@@ -68,25 +68,33 @@ def test_surrogate_loss_pulls_towards_the_anchor():
     np.testing.assert_allclose(surrogate_loss(state, params, c), c * 3.0 * 1.0**2, rtol=1e-6)
 
 
+def _first_task(p):  # gradient of 1/2 (w0 - 1)^2: wants the shared weight w0 at +1
+    return {"w": jnp.asarray([p["w"][0] - 1.0, 0.0])}
+
+
+def _second_task(p):  # gradient of 1/2 (w0 + w1 + 1)^2: wants w0 + w1 = -1, either weight can serve it
+    s = p["w"][0] + p["w"][1] + 1.0
+    return {"w": jnp.asarray([s, s])}
+
+
+def _two_tasks(opt, fisher=None):
+    """200 SGD updates on the first task, 200 on the second; ``fisher``, where given, is handed to the update that
+    ends the first phase (zeros to the others). Returns the weights and the final state."""
+    params = {"w": jnp.zeros(2)}
+    state = opt.init(params)
+    for i in range(400):
+        g = _first_task(params) if i < 200 else _second_task(params)
+        extra = {} if fisher is None else {"fisher": fisher if i == 199 else {"w": jnp.zeros(2)}}
+        updates, state = opt.update(g, state, params, **extra)
+        params = optax.apply_updates(params, updates)
+    return params["w"], state
+
+
 def test_protects_the_first_task_against_a_conflicting_second():
     """Two quadratic tasks that want one weight at +1 and then at -1, and a free weight the second task can
     use instead: with intelligent synapses the shared weight stays near the first task's value."""
-    def task1(p):
-        return {"w": jnp.asarray([p["w"][0] - 1.0, 0.0])}
-
-    def task2(p):  # wants w0 + w1 = -1: either weight can serve it
-        s = p["w"][0] + p["w"][1] + 1.0
-        return {"w": jnp.asarray([s, s])}
-
     def run(strength):
-        opt = intelligent_synapses(optax.sgd(0.05), strength=strength, phase_ends=(200, 400))
-        params = {"w": jnp.zeros(2)}
-        state = opt.init(params)
-        for i in range(400):
-            g = task1(params) if i < 200 else task2(params)
-            updates, state = opt.update(g, state, params)
-            params = optax.apply_updates(params, updates)
-        return params["w"]
+        return _two_tasks(intelligent_synapses(optax.sgd(0.05), strength=strength, phase_ends=(200, 400)))[0]
 
     plain, kept = run(0.0), run(1.0)
     assert abs(float(plain[0]) - 1.0) > 0.5  # plain descent moves the shared weight
@@ -212,27 +220,13 @@ def test_ewc_adds_the_fisher_at_a_phase_end_and_pulls_with_it():
 def test_ewc_protects_the_first_task_against_a_conflicting_second():
     """The two tasks of the intelligent-synapse test: the first task's Fisher (its loss, 1/2 (w0 - 1)^2, is
     curved along the shared weight only) keeps the shared weight, and the free weight takes the second task."""
-    def task1(p):
-        return {"w": jnp.asarray([p["w"][0] - 1.0, 0.0])}
-
-    def task2(p):
-        s = p["w"][0] + p["w"][1] + 1.0
-        return {"w": jnp.asarray([s, s])}
-
     def run(strength):
         opt = elastic_weight_consolidation(optax.sgd(0.05), strength=strength, phase_ends=(200, 400))
-        params = {"w": jnp.zeros(2)}
-        state = opt.init(params)
-        for i in range(400):
-            g = task1(params) if i < 200 else task2(params)
-            fisher = {"w": jnp.asarray([1.0, 0.0]) if i == 199 else jnp.zeros(2)}  # task 1's, at its end
-            updates, state = opt.update(g, state, params, fisher=fisher)
-            params = optax.apply_updates(params, updates)
-        return params["w"], state
+        return _two_tasks(opt, fisher={"w": jnp.asarray([1.0, 0.0])})
 
     plain, _ = run(0.0)
     kept, state = run(20.0)
-    np.testing.assert_array_equal(state.importance["w"], [1.0, 0.0])
+    np.testing.assert_array_equal(state.importance["w"], [1.0, 0.0])  # added once, at the end of the first task
     assert abs(float(plain[0]) - 1.0) > 0.5
     assert abs(float(kept[0]) - 1.0) < 0.1
     assert abs(float(kept[0] + kept[1]) + 1.0) < 0.05
