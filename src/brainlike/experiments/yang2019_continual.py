@@ -25,8 +25,8 @@ arms restart Adam at each phase end (``reset_adam``).
 :func:`brainlike.plasticity.elastic_weight_consolidation`) in place of the paper's intelligent synapses, with the
 same claims: at the end of each phase the Fisher information of the phase's
 tasks (:func:`brainlike.plasticity.fisher_information`, the squared error read as a Gaussian likelihood) is
-estimated on ``fisher_trials`` fresh trials and added to the importances. The update that ends
-a phase computes it inside a ``lax.cond``, so it costs nothing on the other updates of a single seed (with several
+estimated on ``fisher_trials`` fresh trials and added to the importances. The update that ends a phase computes
+it, on the network that update starts from, inside a ``lax.cond``, so it costs nothing on the other updates of a single seed (with several
 seeds vmapped, ``cond`` becomes a select and every update computes it).
 """
 
@@ -239,10 +239,9 @@ class Yang2019ContinualExperiment(Experiment):
             done = count + 1 == ends[phase]  # this update ends the phase: keep the networks
             extra = {arm: {} for arm in ARMS}
             if c.consolidation == "ewc":  # the Fisher of the phase's tasks, computed only by its last update
-                net = model["continual"]
+                net, k_fisher = model["continual"], jax.random.fold_in(key, 1)
                 zeros = jax.tree.map(jnp.zeros_like, eqx.filter(net, eqx.is_inexact_array))
-                extra["continual"]["fisher"] = jax.lax.cond(done, lambda: fisher(net, phase, jax.random.fold_in(key, 1)),
-                                                            lambda: zeros)
+                extra["continual"]["fisher"] = jax.lax.cond(done, lambda: fisher(net, phase, k_fisher), lambda: zeros)
             out, states, metrics = dict(model), {}, {}
             for arm in ARMS:
                 out[arm], states[arm], m = learn[arm](model[arm], opt_state[arm], trials, k_noise, **extra[arm])
